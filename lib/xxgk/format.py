@@ -1,0 +1,183 @@
+"""The official report format (国办公开办函〔2021〕30号) as read from ``format-2021.json``.
+
+Every heading and table label the kit prints comes from that file; code refers to rows, columns
+and parts by their short keys. A change of official wording is a one-line change of the data file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Label:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Table2Value:
+    key: str
+    label: str
+    kind: str  # "count" (件/次) or "amount" (万元)
+
+
+@dataclass(frozen=True)
+class Table2Block:
+    key: str
+    header: str
+    label_column: str
+    values: tuple[Table2Value, ...]
+    rows: tuple[Label, ...]
+
+
+@dataclass(frozen=True)
+class Table2:
+    name: str
+    part: str
+    title: str
+    blocks: tuple[Table2Block, ...]
+
+    def rows(self) -> tuple[tuple[Table2Block, Label], ...]:
+        return tuple((block, row) for block in self.blocks for row in block.rows)
+
+
+@dataclass(frozen=True)
+class Table3Row:
+    key: str
+    labels: tuple[str, str, str]
+
+    @property
+    def depth(self) -> int:
+        """How many label levels this row has; deeper label columns are merged into the last."""
+        return max(i for i, label in enumerate(self.labels) if label) + 1
+
+    @property
+    def label(self) -> str:
+        """The row's own (deepest) label."""
+        return self.labels[self.depth - 1]
+
+
+@dataclass(frozen=True)
+class Table3:
+    name: str
+    part: str
+    title: str
+    corner: str
+    spanner: str
+    columns: tuple[Label, ...]
+    column_groups: tuple[tuple[str, tuple[str, ...]], ...]
+    total_column: str
+    rows: tuple[Table3Row, ...]
+
+    def full_labels(self) -> dict[str, tuple[str, ...]]:
+        """Each row's label path with merged (blank) outer levels filled in from the rows above."""
+        paths: dict[str, tuple[str, ...]] = {}
+        current = ["", "", ""]
+        for row in self.rows:
+            for level in range(row.depth):
+                if row.labels[level]:
+                    current[level] = row.labels[level]
+                    current[level + 1:] = [""] * (2 - level)
+            paths[row.key] = tuple(current[: row.depth])
+        return paths
+
+
+@dataclass(frozen=True)
+class Table4Group:
+    key: str
+    label: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Table4:
+    name: str
+    part: str
+    title: str
+    groups: tuple[Table4Group, ...]
+    columns: tuple[Label, ...]
+    total_column: str
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    heading: str
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    id: str
+    source: str
+    title: str
+    parts: tuple[Part, ...]
+    part1_subsections: tuple[str, ...]
+    subsection_numbers: tuple[str, ...]
+    table2: Table2
+    table3: Table3
+    table4: Table4
+    rules: tuple[dict, ...]
+
+    def part(self, key: str) -> Part:
+        for part in self.parts:
+            if part.key == key:
+                return part
+        raise KeyError(f"unknown part {key!r}; known: {', '.join(p.key for p in self.parts)}")
+
+    def table_name(self, key: str) -> str:
+        return getattr(self, key).name
+
+
+def _labels(items) -> tuple[Label, ...]:
+    return tuple(Label(item["key"], item["label"]) for item in items)
+
+
+def _parse(data: dict) -> ReportFormat:
+    tables = data["tables"]
+    t2, t3, t4 = tables["table2"], tables["table3"], tables["table4"]
+    return ReportFormat(
+        id=data["id"],
+        source=data["source"],
+        title=data["title"],
+        parts=tuple(Part(p["key"], p["heading"]) for p in data["parts"]),
+        part1_subsections=tuple(data["part1_subsections"]),
+        subsection_numbers=tuple(data["subsection_numbers"]),
+        table2=Table2(
+            name=t2["name"], part=t2["part"], title=t2["title"],
+            blocks=tuple(
+                Table2Block(
+                    key=b["key"], header=b["header"], label_column=b["label_column"],
+                    values=tuple(Table2Value(v["key"], v["label"], v["kind"]) for v in b["values"]),
+                    rows=_labels(b["rows"]),
+                )
+                for b in t2["blocks"]
+            ),
+        ),
+        table3=Table3(
+            name=t3["name"], part=t3["part"], title=t3["title"], corner=t3["corner"],
+            spanner=t3["spanner"], columns=_labels(t3["columns"]),
+            column_groups=tuple((g["label"], tuple(g["columns"])) for g in t3["column_groups"]),
+            total_column=t3["total_column"],
+            rows=tuple(Table3Row(r["key"], tuple(r["labels"])) for r in t3["rows"]),
+        ),
+        table4=Table4(
+            name=t4["name"], part=t4["part"], title=t4["title"],
+            groups=tuple(Table4Group(g["key"], g["label"], g["parent"]) for g in t4["groups"]),
+            columns=_labels(t4["columns"]), total_column=t4["total_column"],
+        ),
+        rules=tuple(data["rules"]),
+    )
+
+
+FORMAT_FILE = "format-2021.json"
+
+
+@cache
+def load_format() -> ReportFormat:
+    """The 2021 format, read once per process from the package's data file."""
+    text = resources.files(__package__).joinpath(FORMAT_FILE).read_text(encoding="utf-8")
+    return _parse(json.loads(text))
