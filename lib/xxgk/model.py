@@ -1,0 +1,211 @@
+"""The validated model of one agency's report for one year: a strict, frozen pydantic model.
+
+The table parts of the model are generated from the format data, so row and column keys and
+their Chinese labels exist in one place only. ``describe(loc)`` turns a validation location into
+the Chinese label a statistician recognises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
+from .format import load_format
+
+SCHEMA_ID = "xxgk-params.schema.json"
+
+
+class Strict(BaseModel):
+    # numbers written where text is expected (邮编 834600) are fine; unknown keys never are
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+def _count(title: str) -> Any:
+    return Annotated[int, Field(strict=True, ge=0, title=title)]
+
+
+def _amount(title: str) -> Any:
+    return Annotated[Decimal, Field(ge=0, allow_inf_nan=False, title=title)]
+
+
+Text = Annotated[str, Field(min_length=1)]
+
+_FORMAT = load_format()
+
+
+def _table2_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for block in _FORMAT.table2.blocks:
+        for row in block.rows:
+            cells = [(_amount if v.kind == "amount" else _count)(v.label) for v in block.values]
+            annotation = cells[0] if len(cells) == 1 else tuple.__class_getitem__(tuple(cells))
+            labels = "、".join(v.label for v in block.values)
+            fields[row.key] = (annotation, Field(
+                title=row.label, description=f"{block.header} {row.label}：{labels}"))
+    fields["amount_decimals"] = (int, Field(
+        2, ge=0, le=6, title="金额小数位数", description="万元金额打印的小数位数（常用 2 位）"))
+    return create_model("Table2", __base__=Strict, **fields)
+
+
+def _table3_model() -> type[BaseModel]:
+    table = _FORMAT.table3
+    row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in table.columns))
+    columns = "、".join(c.label for c in table.columns)
+    fields = {
+        key: (row_type, Field(title=" › ".join(path), description=f"按列：{columns}"))
+        for key, path in table.full_labels().items()
+    }
+    return create_model("Table3", __base__=Strict, **fields)
+
+
+def _table4_model() -> type[BaseModel]:
+    table = _FORMAT.table4
+    row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in table.columns))
+    columns = "、".join(c.label for c in table.columns)
+    fields = {
+        group.key: (row_type, Field(
+            title=" › ".join(filter(None, (group.parent, group.label))), description=f"按列：{columns}"))
+        for group in table.groups
+    }
+    return create_model("Table4", __base__=Strict, **fields)
+
+
+def _label_variants_model() -> type[BaseModel]:
+    rows = [*(row for _, row in _FORMAT.table2.rows())]
+    rows += [row for row in _FORMAT.table3.rows]
+    fields = {
+        row.key: (str | None, Field(None, min_length=1, title=f"{row.label} 的本机关措辞"))
+        for row in rows
+    }
+    return create_model("LabelVariants", __base__=Strict, **fields)
+
+
+Table2 = _table2_model()
+Table3 = _table3_model()
+Table4 = _table4_model()
+LabelVariants = _label_variants_model()
+
+
+class Agency(Strict):
+    name: Text = Field(title="发布机关", description="发布报告的机关全称，也用于落款，如 额敏县人民政府办公室")
+    subject: Text = Field(title="报告主体", description="报告标题中的名称，如 额敏县")
+    kind: Literal["government", "department"] = Field(
+        title="机关类型",
+        description="government：县级以上地方人民政府（3月31日前公布）；department：政府部门（1月31日前公布）")
+
+
+class Contact(Strict):
+    office: Text = Field(title="联系机关")
+    address: Text = Field(title="地址")
+    postcode: Annotated[str, Field(pattern=r"^\d{6}$")] = Field(title="邮编", description="6 位数字")
+    phone: Text = Field(title="电话")
+    fax: Text | None = Field(None, title="传真")
+
+
+class Subsection(Strict):
+    title: Text = Field(title="小标题", description="不含编号，如 主动公开方面；编号（一）（二）…自动加上")
+    text: Text = Field(title="正文", description="空行分段")
+
+
+class Part1(Strict):
+    overview: Text = Field(title="总体情况导语")
+    subsections: tuple[Subsection, ...] = Field(
+        min_length=1, max_length=len(_FORMAT.subsection_numbers), title="分项情况",
+        description="通常为：" + "、".join(_FORMAT.part1_subsections))
+
+
+class Report(Strict):
+    """Everything one agency's report for one year says."""
+
+    model_config = ConfigDict(
+        title="政府信息公开工作年度报告参数", json_schema_extra={"$id": SCHEMA_ID})
+
+    format: Literal["2021"] = Field("2021", title="报告格式", description="国办公开办函〔2021〕30号")
+    year: int = Field(strict=True, ge=2008, le=2100, title="报告年度")
+    agency: Agency = Field(title="机关")
+    title: Text | None = Field(None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
+    published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
+    contact: Contact = Field(title="联系方式")
+    introduction: Text = Field(title="引言", description="报告开头的说明段落，空行分段")
+    part1: Part1 = Field(title="一、总体情况")
+    label_variants: LabelVariants = Field(
+        default_factory=LabelVariants, title="措辞差异",
+        description="本机关报告与统一格式措辞不同的行名，如 normative_documents: 规范性文件")
+    table2: Table2 = Field(title=_FORMAT.table2.name)
+    table3: Table3 = Field(title=_FORMAT.table3.name)
+    table4: Table4 = Field(title=_FORMAT.table4.name)
+    part5: Text = Field(title="五、存在的主要问题及改进情况", description="空行分段")
+    part6: Text = Field(title="六、其他需要报告的事项", description="空行分段")
+
+    @property
+    def display_title(self) -> str:
+        return self.title or _FORMAT.title.format(subject=self.agency.subject, year=self.year)
+
+    def label(self, row_key: str, official: str) -> str:
+        """The row label this report prints: the agency's own wording where it declared one."""
+        return getattr(self.label_variants, row_key) or official
+
+
+def json_schema() -> dict:
+    return Report.model_json_schema()
+
+
+def describe(loc: tuple[str | int, ...]) -> str:
+    """The Chinese labels along a validation location, e.g. ``表三 · … › 1.属于国家秘密 · 科研机构``."""
+    titles: list[str] = []
+    annotation: Any = Report
+    for item in loc:
+        annotation, title = _step(annotation, item)
+        if title:
+            titles.append(title)
+        if annotation is None:
+            break
+    return " · ".join(titles)
+
+
+def annotation_at(loc: tuple[str | int, ...]) -> Any:
+    """The type expected at ``loc`` in the model (``None`` where the location does not exist)."""
+    annotation: Any = Report
+    for item in loc:
+        annotation, _ = _step(annotation, item)
+        if annotation is None:
+            return None
+    return annotation
+
+
+def _step(annotation: Any, item: str | int) -> tuple[Any, str | None]:
+    annotation, _ = unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(item) if isinstance(item, str) else None
+        if field is None:
+            return None, None
+        inner, title = unwrap(field.annotation)
+        return inner, field.title or title
+    if get_origin(annotation) is tuple and isinstance(item, int):
+        args = get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            inner, _ = unwrap(args[0])
+            return inner, f"第 {item + 1} 项"
+        if item < len(args):
+            return unwrap(args[item])[0], unwrap(args[item])[1]
+    return None, None
+
+
+def unwrap(annotation: Any) -> tuple[Any, str | None]:
+    """Strip ``Annotated`` and ``X | None`` from an annotation, keeping a title found on the way."""
+    title = None
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            args = get_args(annotation)
+            title = title or next(
+                (m.title for m in args[1:] if isinstance(m, FieldInfo) and m.title), None)
+            annotation = args[0]
+        elif origin in (Union, type(int | None)):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation, title
