@@ -1,0 +1,148 @@
+"""Post-processing of great-tables HTML into the official merged-cell layout, with scoped CSS.
+
+great-tables cannot merge cells horizontally in the body, cannot put a level-2 spanner above
+columns that have no level-1 spanner, and leaves the stubhead out of the top header row. Its
+stylesheet also has unscoped rules that restyle every table on a page. This module fixes all of
+that on the parsed HTML (never with regular expressions):
+
+- a body cell whose text starts with ``MERGE_LEFT`` is removed and its left neighbour widened;
+- in the header, blank placeholder cells are dropped, spanners move up into the space they
+  leave and column labels (and the stubhead) grow upwards into it;
+- great-tables' ``<style>`` is replaced by the kit's table style, every rule scoped to the
+  table's id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Tag
+
+MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged by great-tables
+
+TABLE_CSS = """
+#{id} .gt_table {{ border-collapse: collapse; margin: 0.5em auto 1em; width: 100%; color: #000;
+  background: #fff; font-size: 10.5pt; line-height: 1.35; }}
+#{id} .gt_table th, #{id} .gt_table td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
+  vertical-align: middle; text-align: center; font-weight: normal; background: #fff; }}
+#{id} .gt_table .gt_stub, #{id} .gt_table .gt_group_heading {{ text-align: left; }}
+#{id} .gt_table .gt_column_spanner {{ display: inline; border: 0; padding: 0; }}
+#{id} .gt_table thead th {{ font-weight: bold; }}
+#{id} .gt_table .xxgk-subhead td {{ font-weight: bold; }}
+"""
+
+
+def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozenset()) -> str:
+    """The great-tables HTML of table ``table_id`` in the official layout, with scoped CSS.
+
+    ``subhead_rows`` are 0-based indexes of body rows (group headings not counted) that are
+    column headings inside the body, as in table 二.
+    """
+    soup = BeautifulSoup(raw_html, "html.parser")
+    container = soup.find(id=table_id)
+    for style in soup.find_all("style"):
+        style.decompose()
+    style = soup.new_tag("style")
+    style.string = TABLE_CSS.format(id=table_id)
+    container.insert(0, style)
+    table = container.find("table")
+    thead = table.find("thead")
+    if thead is not None:
+        if thead.find("th") is None:
+            thead.decompose()
+        else:
+            _relayout_header(soup, thead)
+    body_rows = [tr for tr in table.find("tbody").find_all("tr", recursive=False)
+                 if "gt_group_heading_row" not in (tr.get("class") or [])]
+    for index, tr in enumerate(body_rows):
+        _merge_left(tr)
+        if index in subhead_rows:
+            tr["class"] = [*(tr.get("class") or []), "xxgk-subhead"]
+    _drop_dangling_headers(table)
+    return str(soup).strip()
+
+
+def _drop_dangling_headers(table: Tag) -> None:
+    """Keep ``headers`` pointing only at header cells that still exist after merging."""
+    ids = {tag["id"] for tag in table.find_all(id=True)}
+    for cell in table.find_all(headers=True):
+        listed = cell["headers"]  # bs4 parses headers as a list of ids
+        cell["headers"] = [h for h in (listed.split() if isinstance(listed, str) else listed) if h in ids]
+
+
+def _merge_left(tr: Tag) -> None:
+    previous = None
+    for cell in tr.find_all(["th", "td"], recursive=False):
+        if cell.get_text().startswith(MERGE_LEFT):
+            previous["colspan"] = str(int(previous.get("colspan", 1)) + 1)
+            cell.decompose()
+        else:
+            previous = cell
+
+
+@dataclass
+class _Cell:
+    tag: Tag
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+
+    def columns(self) -> range:
+        return range(self.col, self.col + self.colspan)
+
+    @property
+    def is_spanner(self) -> bool:
+        return "gt_column_spanner_outer" in (self.tag.get("class") or [])
+
+
+def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
+    rows = thead.find_all("tr", recursive=False)
+    cells = [cell for cell in _grid(rows) if not _is_placeholder(cell.tag)]
+    occupied = {(r, c) for cell in cells for r in range(cell.row, cell.row + cell.rowspan)
+                for c in cell.columns()}
+    changed = True
+    while changed:
+        changed = False
+        for cell in sorted(cells, key=lambda c: (c.row, c.col)):
+            above = cell.row - 1
+            if above < 0 or any((above, c) in occupied for c in cell.columns()):
+                continue
+            bottom = cell.row + cell.rowspan - 1
+            occupied |= {(above, c) for c in cell.columns()}
+            if cell.is_spanner:  # a spanner keeps its height and moves up
+                occupied -= {(bottom, c) for c in cell.columns()}
+            else:  # a column label or the stubhead grows up into the free space
+                cell.rowspan += 1
+            cell.row = above
+            changed = True
+    for tr in rows:
+        tr.clear()
+    for cell in sorted(cells, key=lambda c: (c.row, c.col)):
+        cell.tag["rowspan"] = str(cell.rowspan)
+        cell.tag["colspan"] = str(cell.colspan)
+        rows[cell.row].append(cell.tag)
+        rows[cell.row].append("\n")
+    for tr in rows:
+        if tr.find("th") is None:
+            raise ValueError("table header relayout left an empty row")
+
+
+def _is_placeholder(tag: Tag) -> bool:
+    return not tag.get_text().replace("\xa0", "").strip()
+
+
+def _grid(rows: list[Tag]) -> list[_Cell]:
+    """Place header cells on the grid as a browser would, honouring rowspan and colspan."""
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for r, tr in enumerate(rows):
+        col = 0
+        for tag in tr.find_all(["th", "td"], recursive=False):
+            while (r, col) in taken:
+                col += 1
+            cell = _Cell(tag.extract(), r, col, int(tag.get("rowspan", 1)), int(tag.get("colspan", 1)))
+            taken |= {(rr, cc) for rr in range(r, r + cell.rowspan) for cc in cell.columns()}
+            cells.append(cell)
+            col += cell.colspan
+    return cells

@@ -1,0 +1,124 @@
+"""The three official tables: pandas frames of the model's values, and great-tables renderings
+in the official layout (labels from the format data, merged cells as prescribed)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from great_tables import GT
+
+from .format import load_format
+from .html import Html
+from .model import Report
+from .tablehtml import MERGE_LEFT, finish
+
+TABLE_IDS = {"table2": "xxgk-table2", "table3": "xxgk-table3", "table4": "xxgk-table4"}
+
+
+def frame2(report: Report) -> pd.DataFrame:
+    """Table 二's values, one row per item, one column per value kind (NaN where not asked)."""
+    fmt = load_format().table2
+    records = {}
+    for block, row in fmt.rows():
+        value = getattr(report.table2, row.key)
+        values = value if isinstance(value, tuple) else (value,)
+        records[row.key] = {v.key: x for v, x in zip(block.values, values)}
+    return pd.DataFrame.from_dict(records, orient="index")
+
+
+def frame3(report: Report) -> pd.DataFrame:
+    """Table 三's 25 × 7 counts, indexed by row key, with column keys."""
+    fmt = load_format().table3
+    data = {row.key: getattr(report.table3, row.key) for row in fmt.rows}
+    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
+
+
+def frame4(report: Report) -> pd.DataFrame:
+    """Table 四's 3 × 5 counts, indexed by group key, with column keys."""
+    fmt = load_format().table4
+    data = {group.key: getattr(report.table4, group.key) for group in fmt.groups}
+    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
+
+
+def table2(report: Report) -> Html:
+    fmt = load_format().table2
+    width = 1 + max(len(block.values) for block in fmt.blocks)
+    columns = [f"c{i}" for i in range(width)]
+    rows, groups, subheads = [], [], []
+    # (kind, how many value columns) -> body rows holding such values; each is formatted alone
+    formats: dict[tuple[str, int], list[int]] = {}
+
+    def add(group: str, cells: list) -> None:
+        marker = f"{MERGE_LEFT}{len(rows)}"
+        rows.append(cells + [marker] * (width - len(cells)))
+        groups.append(group)
+
+    for block in fmt.blocks:
+        subheads.append(len(rows))
+        add(block.header, [block.label_column, *(v.label for v in block.values)])
+        for row in block.rows:
+            value = getattr(report.table2, row.key)
+            values = list(value) if isinstance(value, tuple) else [value]
+            formats.setdefault((block.values[0].kind, len(values)), []).append(len(rows))
+            add(block.header, [report.label(row.key, row.label), *values])
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame.insert(0, "block", groups)
+    gt = GT(frame, groupname_col="block", id=TABLE_IDS["table2"]).tab_options(
+        column_labels_hidden=True)
+    for (kind, count), body_rows in formats.items():
+        cells = columns[1 : 1 + count]
+        if kind == "amount":
+            gt = gt.fmt_number(columns=cells, rows=body_rows,
+                               decimals=report.table2.amount_decimals, use_seps=False)
+        else:
+            gt = gt.fmt_integer(columns=cells, rows=body_rows, use_seps=False)
+    html = finish(gt.as_raw_html(), TABLE_IDS["table2"], subhead_rows=frozenset(subheads))
+    return Html(html, _text(fmt.title, frame2(report)))
+
+
+def table3(report: Report) -> Html:
+    fmt = load_format().table3
+    paths = fmt.full_labels()
+    stub = []
+    for index, row in enumerate(fmt.rows):
+        labels = list(paths[row.key])
+        labels[-1] = report.label(row.key, labels[-1])
+        stub.append(labels + [f"{MERGE_LEFT}{index}"] * (3 - len(labels)))
+    values = frame3(report).reset_index(drop=True)
+    frame = pd.concat([pd.DataFrame(stub, columns=["l1", "l2", "l3"]), values], axis=1)
+    keys = [c.key for c in fmt.columns]
+    gt = GT(frame, rowname_col=["l1", "l2", "l3"], id=TABLE_IDS["table3"])
+    for label, group in fmt.column_groups:
+        gt = gt.tab_spanner(label, columns=list(group))
+    gt = (
+        gt.tab_spanner(fmt.spanner, columns=keys)
+        .tab_stubhead(fmt.corner)
+        .cols_label(**{c.key: c.label for c in fmt.columns})
+        .fmt_integer(columns=keys, use_seps=False)
+    )
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"]), _text(fmt.title, frame3(report)))
+
+
+def table4(report: Report) -> Html:
+    fmt = load_format().table4
+    frame = frame4(report)
+    flat = {f"{g}_{c}": frame.loc[g, c] for g in frame.index for c in frame.columns}
+    wide = pd.DataFrame([flat])
+    gt = GT(wide, id=TABLE_IDS["table4"])
+    parents: dict[str, list[str]] = {}
+    for group in fmt.groups:
+        group_columns = [f"{group.key}_{c.key}" for c in fmt.columns]
+        gt = gt.tab_spanner(group.label, columns=group_columns)
+        if group.parent:
+            parents.setdefault(group.parent, []).extend(group_columns)
+    for parent, parent_columns in parents.items():
+        gt = gt.tab_spanner(parent, columns=parent_columns)
+    gt = (
+        gt.cols_label(**{name: fmt.columns[i % len(fmt.columns)].label
+                         for i, name in enumerate(flat)})
+        .fmt_integer(columns=list(flat), use_seps=False)
+    )
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"]), _text(fmt.title, frame))
+
+
+def _text(title: str, frame: pd.DataFrame) -> str:
+    return f"{title}\n{frame.to_string()}"
