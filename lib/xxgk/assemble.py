@@ -1,0 +1,72 @@
+"""Assembling the executed section notebooks into the publication and audit HTML with nbconvert.
+
+Both are pure functions of the executed notebooks, the report and the provenance record; the
+exporters run in this process (no ``jupyter nbconvert`` process per report).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from .model import Report
+from .paths import TEMPLATES
+from .sections import Section
+
+LANGUAGE = "zh"
+SECTION_MARKER = "xxgk-section"
+# hidden from readers: setup and audit-only cells, papermill's injected parameters, section markers
+READER_HIDDEN_CELLS = {"remove-cell", "injected-parameters", SECTION_MARKER}
+READER_HIDDEN_INPUTS = {"remove-input"}
+
+
+def combine(executed: list[tuple[Section, NotebookNode]]) -> NotebookNode:
+    """One notebook holding every section's cells in report order, each section behind a marker."""
+    cells = []
+    for section, notebook in executed:
+        marker = nbformat.v4.new_markdown_cell(
+            f"## {escape(section.heading)}\n\n`{section.notebook}`", id=f"section-{section.key}")
+        marker.metadata["tags"] = [SECTION_MARKER]
+        cells.append(marker)
+        for cell in notebook.cells:
+            cell = nbformat.from_dict(dict(cell))
+            cell.id = f"{section.key}-{cell.id}"  # ids repeat across sections; they must not here
+            cells.append(cell)
+    first = executed[0][1]
+    return nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": first.metadata.get("kernelspec", {}),
+        "language_info": first.metadata.get("language_info", {}),
+    })
+
+
+def _exporter(template: str, config: Config | None = None) -> HTMLExporter:
+    exporter = HTMLExporter(config=config or Config(), template_name=template,
+                            extra_template_basedirs=[str(TEMPLATES)])
+    exporter.language_code = LANGUAGE
+    return exporter
+
+
+def publication_html(combined: NotebookNode, report: Report) -> str:
+    """The report as published: the sections' rich outputs only, no code, self-contained."""
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = READER_HIDDEN_CELLS
+    config.TagRemovePreprocessor.remove_input_tags = READER_HIDDEN_INPUTS
+    config.TagRemovePreprocessor.enabled = True
+    body, _ = _exporter("xxgk-report", config).from_notebook_node(
+        combined, resources=_resources(report))
+    return body
+
+
+def audit_html(combined: NotebookNode, report: Report, provenance: dict) -> str:
+    """Every cell's code and output, section by section, after the provenance block."""
+    exporter = _exporter("xxgk-audit")
+    body, _ = exporter.from_notebook_node(combined, resources=_resources(report, provenance))
+    return body
+
+
+def _resources(report: Report, provenance: dict | None = None) -> dict:
+    return {"xxgk": {"title": report.display_title, "provenance": provenance}}

@@ -1,0 +1,94 @@
+"""The ``xxgk`` command: build reports, write the parameter schema.
+
+Exit status: 0 done, 1 a build failed, 2 unusable input (parameter file, command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from .errors import UsageError, XxgkError
+from .paths import DEFAULT_OUTPUTS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except XxgkError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("已中断；原有输出未改动。", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug in the kit, not in the user's input
+        if os.environ.get("XXGK_DEBUG"):
+            traceback.print_exc()
+        print(f"xxgk 内部错误：{type(error).__name__}: {error}\n"
+              "（原有输出未改动。设置环境变量 XXGK_DEBUG=1 可看到详细信息，请连同参数文件一起报告。）",
+              file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告生成工具")
+    commands = parser.add_subparsers(required=True, metavar="命令")
+
+    build = commands.add_parser("build", help="生成一个机关一年的报告（HTML 发布版和审计版）")
+    build.add_argument("params", type=Path, help="参数文件，如 params/2025/emin.yaml")
+    build.add_argument("--outputs", type=Path, default=DEFAULT_OUTPUTS,
+                       help="输出根目录（默认 outputs/），结果写入 <输出根目录>/<年度>/<机关>/")
+    build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
+                       help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading")
+    build.set_defaults(run=_build)
+
+    schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
+    schema.add_argument("-o", "--output", type=Path, help="写入此文件（默认输出到屏幕）")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build  # papermill and nbconvert load only when building
+
+    result = build(args.params, outputs=args.outputs, options=_options(args.options))
+    print(f"已生成 {result.folder}/：{'、'.join(result.files)}")
+    return 0
+
+
+def _options(settings: list[str]) -> dict[str, dict[str, Any]]:
+    options: dict[str, dict[str, Any]] = {}
+    for setting in settings:
+        name, equals, raw = setting.partition("=")
+        section, dot, option = name.partition(".")
+        if not (equals and dot and section and option):
+            raise UsageError(f"--set {setting}：应写成 部分.选项=值，如 overview.subsection_style=heading")
+        options.setdefault(section, {})[option] = YAML(typ="safe").load(io.StringIO(raw)) if raw else ""
+    return options
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .model import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(f"已写入 {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

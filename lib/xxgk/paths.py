@@ -1,0 +1,25 @@
+"""Every path the kit knows: where its notebooks and templates live, where a build writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+KIT_ROOT = PACKAGE.parents[1]  # the repository: lib/xxgk/ -> lib/ -> root
+NOTEBOOKS = KIT_ROOT / "notebooks"
+TEMPLATES = PACKAGE / "templates"
+DEFAULT_OUTPUTS = Path("outputs")
+
+PARAMS_COPY = "params.yaml"  # the parameter file as built, kept beside the executed notebooks
+REPORT_HTML = "report.html"
+AUDIT_HTML = "audit.html"
+
+
+def agency_dir(outputs: Path, year: int, agency: str) -> Path:
+    """``outputs/<year>/<agency>/``: one agency's results for one year."""
+    return outputs / str(year) / agency
+
+
+def failed_dir(target: Path) -> Path:
+    """Where a failed build's partial notebooks are kept for debugging, beside the good outputs."""
+    return target.with_name(f"{target.name}.failed")

@@ -1,0 +1,53 @@
+"""What an auditor needs to reproduce a build: hashes of every input and the exact environment."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from .format import FORMAT_FILE
+from .paths import KIT_ROOT, PACKAGE
+from .sections import Section
+
+PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
+            "great_tables", "pandas", "pydantic", "ruamel.yaml", "beautifulsoup4")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def kit_commit() -> str:
+    """The kit's git commit, marked ``-dirty`` when its files differ from it; ``unknown`` outside git."""
+    try:
+        commit = subprocess.run(["git", "-C", str(KIT_ROOT), "rev-parse", "HEAD"], check=True,
+                                capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(KIT_ROOT), "status", "--porcelain", "--",
+                                "lib", "notebooks"], check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("-dirty" if dirty.strip() else "")
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def collect(params_name: str, params_bytes: bytes, notebooks: list[tuple[Section, Path]]) -> dict:
+    """The provenance record of one build (no wall-clock time: two builds must compare equal)."""
+    return {
+        "params": {"file": params_name, "sha256": sha256(params_bytes)},
+        "notebooks": {section.notebook: sha256(path.read_bytes()) for section, path in notebooks},
+        "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
+        "kit_commit": kit_commit(),
+        "versions": versions(),
+    }

@@ -1,0 +1,36 @@
+"""The registry of section notebooks: adding a section is one entry here and one notebook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UsageError
+from .format import load_format
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # also the key of the part in the format data
+    notebook: str  # file name in notebooks/
+
+    @property
+    def heading(self) -> str:
+        return load_format().part(self.key).heading
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("overview", "01_overview.ipynb"),
+    Section("proactive", "02_proactive.ipynb"),
+    Section("requests", "03_requests.ipynb"),
+    Section("appeals", "04_appeals.ipynb"),
+    Section("problems", "05_problems.ipynb"),
+    Section("other", "06_other.ipynb"),
+)
+
+
+def get_section(key: str) -> Section:
+    for section in SECTIONS:
+        if section.key == key:
+            return section
+    known = ", ".join(s.key for s in SECTIONS)
+    raise UsageError(f"没有名为 {key!r} 的部分。可用的部分：{known}")
