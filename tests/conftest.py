@@ -1,0 +1,34 @@
+"""Shared fixtures. The end-to-end build runs once per session, for real (papermill kernels,
+nbconvert), through the ``xxgk`` command exactly as a statistician runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().parent / "corpus"
+EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"
+
+
+def run_xxgk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xxgk.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def example():
+    from xxgk import load_params
+    return load_params(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """``outputs/2025/emin`` of one real build of the example."""
+    outputs = tmp_path_factory.mktemp("outputs")
+    result = run_xxgk("build", EXAMPLE, "--outputs", outputs)
+    assert result.returncode == 0, result.stderr
+    return outputs / "2025" / "emin"
