@@ -42,7 +42,11 @@ def test_table4_and_rules():
     assert [g.label for g in fmt.table4.groups if g.parent is None] == [
         k for k, v in reference["groups"].items() if v is None]
     assert [g.label for g in fmt.table4.groups if g.parent] == reference["groups"]["行政诉讼"]
-    assert list(fmt.rules) == REFERENCE["rules"]
+    ours = {rule.id: rule for rule in fmt.rules}
+    for reference_rule in REFERENCE["rules"]:
+        rule = ours[reference_rule["id"]]
+        assert (rule.severity, rule.source, rule.text) == (
+            reference_rule["severity"], reference_rule["source"], reference_rule["rule"])
 
 
 def test_full_labels_fill_merged_levels():

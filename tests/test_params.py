@@ -61,7 +61,7 @@ BAD_FILES = {
     "wrong type": ("year: 2025", "year: 二〇二五", "year:", "year", "报告年度", "应为整数"),
     "negative count": ("licensing: 9865", "licensing: -3", "licensing:", "table2.licensing",
                        "表二 · 行政许可", "不能为负数"),
-    "wrong number of values": ("  r3_2:      [0, 0, 0, 0, 0, 0, 0]", "  r3_2:      [0, 0, 0, 0, 0, 0]",
+    "wrong number of values": ("  r3_2:      [0, 0, 0, 0, 0, 0, 0]", "  r3_2:      [0, 0, 0, 0, 0]",
                                "r3_2:", "table3.r3_2", "2.其他法律行政法规禁止公开", "应有 7 个数"),
     "text where a count belongs": ("  r4_1:      [0, 0, 0, 0, 0, 0, 0]", "  r4_1:      [0, 0, 0, 0, 无, 0, 0]",
                                    "r4_1:", "table3.r4_1[4]", "法律服务机构", "应为整数"),

@@ -13,6 +13,7 @@ from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 from traitlets.config import Config
 
+from .findings import Finding, errors, to_html
 from .model import Report
 from .paths import TEMPLATES
 from .sections import Section
@@ -50,23 +51,27 @@ def _exporter(template: str, config: Config | None = None) -> HTMLExporter:
     return exporter
 
 
-def publication_html(combined: NotebookNode, report: Report) -> str:
-    """The report as published: the sections' rich outputs only, no code, self-contained."""
+def publication_html(combined: NotebookNode, report: Report, findings: list[Finding]) -> str:
+    """The report as published: the sections' rich outputs only, no code, self-contained; marked
+    “未通过校验” on every page when the checks found errors."""
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = READER_HIDDEN_CELLS
     config.TagRemovePreprocessor.remove_input_tags = READER_HIDDEN_INPUTS
     config.TagRemovePreprocessor.enabled = True
-    body, _ = _exporter("xxgk-report", config).from_notebook_node(
-        combined, resources=_resources(report))
+    resources = _resources(report, unchecked=bool(errors(findings)))
+    body, _ = _exporter("xxgk-report", config).from_notebook_node(combined, resources=resources)
     return body
 
 
-def audit_html(combined: NotebookNode, report: Report, provenance: dict) -> str:
-    """Every cell's code and output, section by section, after the provenance block."""
-    exporter = _exporter("xxgk-audit")
-    body, _ = exporter.from_notebook_node(combined, resources=_resources(report, provenance))
+def audit_html(combined: NotebookNode, report: Report, provenance: dict,
+               findings: list[Finding]) -> str:
+    """Every cell's code and output, section by section, after the provenance block, the
+    findings of the checks and the totals the kit computed."""
+    resources = _resources(report, provenance=provenance, findings=to_html(findings, "未发现问题。").html,
+                           computed_totals=report.computed_totals)
+    body, _ = _exporter("xxgk-audit").from_notebook_node(combined, resources=resources)
     return body
 
 
-def _resources(report: Report, provenance: dict | None = None) -> dict:
-    return {"xxgk": {"title": report.display_title, "provenance": provenance}}
+def _resources(report: Report, **extra) -> dict:
+    return {"xxgk": {"title": report.display_title, **extra}}

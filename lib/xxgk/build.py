@@ -1,7 +1,8 @@
-"""The build recipe: validate → execute sections → assemble → write, atomically.
+"""The build recipe: validate → check → execute sections → assemble → write, atomically.
 
-Nothing is written until the parameter file is valid; everything is written into a staging folder
-beside the target that replaces the agency's outputs only when every step succeeded.
+Nothing is written until the parameter file is valid and passes the checks (or errors are
+allowed); everything is written into a staging folder beside the target that replaces the
+agency's outputs only when every step succeeded.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from typing import Any, Iterator
 
 import nbformat
 
-from . import assemble, provenance
-from .errors import SectionError
+from . import assemble, provenance, rules
+from .errors import SectionError, ValidationFailed
 from .execute import check_options, execute_section, notebook_path
-from .params import Source, parse_params, read_source
-from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, PARAMS_COPY, REPORT_HTML, agency_dir, failed_dir)
+from .findings import Finding, errors, to_text
+from .model import Report
+from .params import Source, parse_params, previous_year_file, read_source
+from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, PARAMS_COPY, PREVIOUS_COPY, REPORT_HTML,
+                    agency_dir, failed_dir)
 from .sections import SECTIONS, get_section
 
 
@@ -30,32 +34,63 @@ class BuildResult:
     year: int
     folder: Path
     files: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report that passed validation, with last year's report and the findings of the checks."""
+
+    source: Source
+    report: Report
+    previous: Source | None
+    findings: list[Finding]
+
+
+def validate(params_path: str | Path, previous_path: str | Path | None = None) -> Checked:
+    """Read, validate and check one parameter file (and last year's, found by the folder layout
+    unless given). Raises ``ParamsError`` for an unusable file; findings are returned, not raised."""
+    source = read_source(params_path)
+    report = parse_params(source)
+    if previous_path is None:
+        previous_path = previous_year_file(source.path, report.year)
+    previous = read_source(previous_path) if previous_path else None
+    previous_report = parse_params(previous) if previous else None
+    return Checked(source, report, previous, rules.check(report, previous_report))
 
 
 def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
-          options: dict[str, dict[str, Any]] | None = None) -> BuildResult:
+          options: dict[str, dict[str, Any]] | None = None, *,
+          previous_path: str | Path | None = None, allow_errors: bool = False) -> BuildResult:
     """Build one agency's report for one year into ``outputs/<year>/<agency>/``."""
     options = options or {}
     for key, values in options.items():
         check_options(get_section(key), values)
-    source = read_source(params_path)
-    report = parse_params(source)
+    checked = validate(params_path, previous_path)
+    source, report = checked.source, checked.report
+    if errors(checked.findings) and not allow_errors:
+        raise ValidationFailed(
+            f"{source.path} 未通过校验，未生成报告：\n{to_text(checked.findings)}\n"
+            "请改正后重新生成。确需先出草稿时可加 --allow-errors，发布版每页会标注“未通过校验”。",
+            checked.findings, agency=source.agency, year=report.year)
     target = agency_dir(Path(outputs), report.year, source.agency)
-    with _staging(target, source) as stage:
+    inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if checked.previous else None}
+    with _staging(target) as stage:
         (stage / PARAMS_COPY).write_bytes(source.data)
+        if checked.previous:
+            (stage / PREVIOUS_COPY).write_bytes(checked.previous.data)
         executed = []
         for section in SECTIONS:
             path = stage / section.notebook
-            execute_section(section, PARAMS_COPY, path, options.get(section.key, {}),
+            execute_section(section, inputs, path, options.get(section.key, {}),
                             agency=source.agency, year=report.year)
             executed.append((section, nbformat.read(path, as_version=4)))
         combined = assemble.combine(executed)
-        record = provenance.collect(PARAMS_COPY, source.data,
-                                    [(s, notebook_path(s)) for s in SECTIONS])
-        _write_text(stage / REPORT_HTML, assemble.publication_html(combined, report))
-        _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record))
+        record = provenance.collect(source, checked.previous, [(s, notebook_path(s)) for s in SECTIONS])
+        _write_text(stage / REPORT_HTML, assemble.publication_html(combined, report, checked.findings))
+        _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
     files = tuple(sorted(p.name for p in target.iterdir()))
-    return BuildResult(source.agency, report.year, target, files)
+    return BuildResult(source.agency, report.year, target, files, tuple(checked.findings))
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -63,9 +98,9 @@ def _write_text(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _staging(target: Path, source: Source) -> Iterator[Path]:
+def _staging(target: Path) -> Iterator[Path]:
     """A fresh folder that becomes ``target`` if the block succeeds; on failure the old ``target``
-    stays untouched and the partial results go to ``<agency>.failed`` for debugging."""
+    stays untouched and a failed section's partial results go to ``<agency>.failed``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     try:

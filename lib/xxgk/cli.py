@@ -1,11 +1,13 @@
-"""The ``xxgk`` command: build reports, write the parameter schema.
+"""The ``xxgk`` command: build reports, check parameter files, write the parameter schema.
 
-Exit status: 0 done, 1 a build failed, 2 unusable input (parameter file, command line).
+Exit status: 0 done, 1 a build failed or the checks found errors, 2 unusable input (parameter
+file, command line).
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import io
 import json
 import os
@@ -16,7 +18,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .errors import UsageError, XxgkError
+from .errors import ParamsError, UsageError, XxgkError
+from .findings import errors, to_json, to_text
 from .paths import DEFAULT_OUTPUTS
 
 
@@ -50,7 +53,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="输出根目录（默认 outputs/），结果写入 <输出根目录>/<年度>/<机关>/")
     build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
                        help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading")
+    build.add_argument("--previous", type=Path, help=PREVIOUS_HELP)
+    build.add_argument("--allow-errors", action="store_true",
+                       help="校验有错误时仍生成（发布版每页标注“未通过校验”），用于草稿")
     build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="校验参数文件：勾稽关系、跨年度衔接、正文与表格一致等")
+    check.add_argument("params", nargs="+", help="参数文件、文件夹或通配符，如 params/2025/ 或 'params/*/*.yaml'")
+    check.add_argument("--previous", type=Path, help=PREVIOUS_HELP + "；只用于单个参数文件")
+    check.add_argument("--json", action="store_true", help="以 JSON 输出校验结果")
+    check.set_defaults(run=_check)
 
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
     schema.add_argument("-o", "--output", type=Path, help="写入此文件（默认输出到屏幕）")
@@ -58,12 +70,60 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机关>.yaml 查找）"
+
+
 def _build(args: argparse.Namespace) -> int:
     from .build import build  # papermill and nbconvert load only when building
 
-    result = build(args.params, outputs=args.outputs, options=_options(args.options))
+    result = build(args.params, outputs=args.outputs, options=_options(args.options),
+                   previous_path=args.previous, allow_errors=args.allow_errors)
+    if result.findings:
+        print(to_text(list(result.findings)))
     print(f"已生成 {result.folder}/：{'、'.join(result.files)}")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import validate
+
+    files = _expand(args.params)
+    if args.previous and len(files) != 1:
+        raise UsageError("--previous 只能与单个参数文件一起使用")
+    results: dict[str, list] = {}
+    unusable: dict[str, str] = {}
+    for path in files:
+        try:
+            results[str(path)] = validate(path, args.previous).findings
+        except ParamsError as error:
+            unusable[str(path)] = error.message
+    if args.json:
+        print(to_json(results, unusable))
+    else:
+        for name, found in results.items():
+            print(f"── {name}\n{to_text(found)}")
+        for name, message in unusable.items():
+            print(f"── {name}\n{message}", file=sys.stderr)
+    if unusable:
+        return 2
+    return 1 if any(errors(found) for found in results.values()) else 0
+
+
+def _expand(patterns: list[str]) -> list[Path]:
+    """Parameter files named by files, folders (searched recursively) or globs, in order, once each."""
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found += sorted(path.rglob("*.yaml"))
+        elif glob.has_magic(pattern):
+            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+            if not matches:
+                raise UsageError(f"没有与 {pattern} 匹配的参数文件")
+            found += matches
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
 
 
 def _options(settings: list[str]) -> dict[str, dict[str, Any]]:

@@ -74,6 +74,14 @@ class UsageError(XxgkError):
     exit_code = 2
 
 
+class ValidationFailed(XxgkError):
+    """The report has errors the checks found; it is not built unless errors are allowed."""
+
+    def __init__(self, message: str, findings: list, *, agency: str, year: int):
+        self.findings = list(findings)
+        super().__init__(message, agency=agency, year=year)
+
+
 class KitError(XxgkError):
     """The kit itself is incomplete (a notebook or template missing): reinstall or update the kit."""
 

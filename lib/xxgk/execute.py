@@ -38,10 +38,14 @@ def notebook_path(section: Section) -> Path:
     return path
 
 
+# parameters every section notebook takes from the build itself, not from the user
+INPUTS = ("params_path", "previous_path")
+
+
 def section_options(section: Section) -> dict[str, Any]:
     """The options a section notebook declares in its parameters cell, with their defaults."""
     declared = papermill.inspect_notebook(str(notebook_path(section)))
-    return {name: spec["default"] for name, spec in declared.items() if name != "params_path"}
+    return {name: spec["default"] for name, spec in declared.items() if name not in INPUTS}
 
 
 def check_options(section: Section, options: dict[str, Any]) -> None:
@@ -63,13 +67,14 @@ def _cell_id(executed: Path, index: int) -> str:
     return own[index].get("id", "?") if index < len(own) else "?"
 
 
-def execute_section(section: Section, params_path: str, output: Path, options: dict[str, Any],
-                    *, agency: str, year: int) -> None:
-    """Run ``section``'s notebook with the given parameters into ``output`` (cwd: its folder)."""
+def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
+                    options: dict[str, Any], *, agency: str, year: int) -> None:
+    """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
+    (cwd: its folder, where the input files are)."""
     try:
         papermill.execute_notebook(
             str(notebook_path(section)), str(output),
-            parameters={"params_path": params_path, **options},
+            parameters={**inputs, **options},
             kernel_name=KERNEL, cwd=str(output.parent),
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             extra_arguments=KERNEL_ARGUMENTS,

@@ -71,6 +71,7 @@ class Table3:
     columns: tuple[Label, ...]
     column_groups: tuple[tuple[str, tuple[str, ...]], ...]
     total_column: str
+    total_row: str
     rows: tuple[Table3Row, ...]
 
     def full_labels(self) -> dict[str, tuple[str, ...]]:
@@ -104,6 +105,28 @@ class Table4:
 
 
 @dataclass(frozen=True)
+class SumCheck:
+    """A reconciliation rule as data: for every row (or column) of ``table``, the sum of the
+    ``stated`` cells must equal the sum of the ``parts`` cells."""
+
+    table: str
+    per: str  # "row" or "column": what one equation runs along
+    stated: tuple[str, ...]
+    parts: tuple[str, ...]
+    says: str  # the equation in official words
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # "error" or "warning"
+    source: str
+    text: str
+    hint: str
+    check: SumCheck | None
+
+
+@dataclass(frozen=True)
 class Part:
     key: str
     heading: str
@@ -117,10 +140,14 @@ class ReportFormat:
     parts: tuple[Part, ...]
     part1_subsections: tuple[str, ...]
     subsection_numbers: tuple[str, ...]
+    deadlines: dict[str, str]  # agency kind -> "MM-DD" of the year after the report year
     table2: Table2
     table3: Table3
     table4: Table4
-    rules: tuple[dict, ...]
+    rules: tuple[Rule, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(rule for rule in self.rules if rule.id == rule_id)
 
     def part(self, key: str) -> Part:
         for part in self.parts:
@@ -146,6 +173,7 @@ def _parse(data: dict) -> ReportFormat:
         parts=tuple(Part(p["key"], p["heading"]) for p in data["parts"]),
         part1_subsections=tuple(data["part1_subsections"]),
         subsection_numbers=tuple(data["subsection_numbers"]),
+        deadlines=dict(data["deadlines"]),
         table2=Table2(
             name=t2["name"], part=t2["part"], title=t2["title"],
             blocks=tuple(
@@ -161,7 +189,7 @@ def _parse(data: dict) -> ReportFormat:
             name=t3["name"], part=t3["part"], title=t3["title"], corner=t3["corner"],
             spanner=t3["spanner"], columns=_labels(t3["columns"]),
             column_groups=tuple((g["label"], tuple(g["columns"])) for g in t3["column_groups"]),
-            total_column=t3["total_column"],
+            total_column=t3["total_column"], total_row=t3["total_row"],
             rows=tuple(Table3Row(r["key"], tuple(r["labels"])) for r in t3["rows"]),
         ),
         table4=Table4(
@@ -169,7 +197,17 @@ def _parse(data: dict) -> ReportFormat:
             groups=tuple(Table4Group(g["key"], g["label"], g["parent"]) for g in t4["groups"]),
             columns=_labels(t4["columns"]), total_column=t4["total_column"],
         ),
-        rules=tuple(data["rules"]),
+        rules=tuple(_rule(rule) for rule in data["rules"]),
+    )
+
+
+def _rule(data: dict) -> Rule:
+    check = data.get("check")
+    return Rule(
+        id=data["id"], severity=data["severity"], source=data["source"], text=data["rule"],
+        hint=data.get("hint", ""),
+        check=SumCheck(table=check["table"], per=check["per"], stated=tuple(check["stated"]),
+                       parts=tuple(check["from"]), says=check["says"]) if check else None,
     )
 
 

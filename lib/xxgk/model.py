@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from pydantic.fields import FieldInfo
 
 from .format import load_format
@@ -141,6 +141,23 @@ class Report(Strict):
     part5: Text = Field(title="五、存在的主要问题及改进情况", description="空行分段")
     part6: Text = Field(title="六、其他需要报告的事项", description="空行分段")
 
+    # the totals the parameter file left out and the kit computed, as Chinese locations
+    _computed_totals: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fill_in_totals(cls, data: Any, handler):
+        computed: list[str] = []
+        if isinstance(data, dict):
+            data = fill_totals(data, computed)
+        report = handler(data)
+        report._computed_totals = tuple(computed)
+        return report
+
+    @property
+    def computed_totals(self) -> tuple[str, ...]:
+        return self._computed_totals
+
     @property
     def display_title(self) -> str:
         return self.title or _FORMAT.title.format(subject=self.agency.subject, year=self.year)
@@ -151,7 +168,58 @@ class Report(Strict):
 
 
 def json_schema() -> dict:
-    return Report.model_json_schema()
+    """The parameter file's JSON Schema; totals may be left out there, as the loader computes them."""
+    schema = Report.model_json_schema()
+    for name, table in (("Table3", _FORMAT.table3), ("Table4", _FORMAT.table4)):
+        definition = schema["$defs"][name]
+        for row in definition["properties"].values():
+            row["minItems"] = len(table.columns) - 1
+            row["description"] += "；最后的总计可省略，由工具计算"
+        if name == "Table3":
+            definition["required"].remove(table.total_row)
+    return schema
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def fill_totals(data: dict, computed: list[str]) -> dict:
+    """``data`` with the totals it leaves out computed from the detail cells, following the
+    reconciliation rules that define a total (T3-B, T3-C, T4); each computed place is appended
+    to ``computed``. Given totals are never overwritten: where they disagree with the details,
+    those same rules report it."""
+    data = dict(data)
+    # row totals first: a total row can only be summed from complete rows
+    for check in sorted((r.check for r in _FORMAT.rules if r.check), key=lambda c: c.per != "row"):
+        if len(check.stated) != 1 or not isinstance(data.get(check.table), dict):
+            continue
+        table = getattr(_FORMAT, check.table)
+        rows = dict(data[check.table])
+        names = _row_names(check.table)
+        if check.per == "row":  # the total is the last value of each row
+            for key, values in rows.items():
+                if key in names and _is_details(values, len(check.parts)):
+                    rows[key] = [*values, sum(values)]
+                    computed.append(f"{table.name} · {names[key]} · 总计")
+        else:  # the total is a row of its own
+            details = [rows.get(key) for key in check.parts]
+            width = len(table.columns)
+            if check.stated[0] not in rows and all(_is_details(v, width) for v in details):
+                rows[check.stated[0]] = [sum(column) for column in zip(*details)]
+                computed.append(f"{table.name} · {names[check.stated[0]]} 行")
+        data[check.table] = rows
+    return data
+
+
+def _row_names(table: str) -> dict[str, str]:
+    if table == "table3":
+        return {key: path[-1] for key, path in _FORMAT.table3.full_labels().items()}
+    return {group.key: group.label for group in _FORMAT.table4.groups}
+
+
+def _is_details(values: Any, length: int) -> bool:
+    return isinstance(values, (list, tuple)) and len(values) == length and all(map(_is_count, values))
 
 
 def describe(loc: tuple[str | int, ...]) -> str:

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import ParamsError, Problem
+from .format import load_format
 from .model import Report, annotation_at, describe, unwrap
 
 
@@ -41,6 +42,14 @@ def read_source(path: str | Path) -> Source:
     except OSError as error:
         raise _single(path, None, f"无法读取参数文件：{error.strerror}") from None
     return Source(path=path, agency=path.stem, data=data)
+
+
+def previous_year_file(path: Path, year: int) -> Path | None:
+    """Last year's parameter file of the same agency by the layout ``params/<year>/<agency>.yaml``."""
+    if path.parent.name != str(year):
+        return None
+    candidate = path.parent.parent / str(year - 1) / path.name
+    return candidate if candidate.is_file() else None
 
 
 def load_params(path: str | Path) -> Report:
@@ -195,10 +204,15 @@ def _wrong_length(error: dict, loc: tuple) -> str:
     count = len(found) if isinstance(found, (list, tuple)) else "?"
     if get_origin(annotation) is tuple and Ellipsis not in get_args(annotation):
         columns = [unwrap(arg)[1] for arg in get_args(annotation)]
-        return f"应有 {len(columns)} 个数，按列为：{'、'.join(columns)}；实际有 {count} 个"
+        optional = "（最后的总计可以省略，由工具计算）" if _has_total_column(loc[0]) else ""
+        return f"应有 {len(columns)} 个数{optional}，按列为：{'、'.join(columns)}；实际有 {count} 个"
     ctx = error.get("ctx", {})
     bound = ctx.get("min_length") if error["type"] == "too_short" else ctx.get("max_length")
     return f"项数不对：{'至少' if error['type'] == 'too_short' else '至多'} {bound} 项，实际有 {count} 项"
+
+
+def _has_total_column(table: str | int) -> bool:
+    return hasattr(getattr(load_format(), str(table), None), "total_column")
 
 
 def _field_description(loc: tuple) -> str | None:

@@ -11,6 +11,7 @@ TEMPLATES = PACKAGE / "templates"
 DEFAULT_OUTPUTS = Path("outputs")
 
 PARAMS_COPY = "params.yaml"  # the parameter file as built, kept beside the executed notebooks
+PREVIOUS_COPY = "previous.yaml"  # last year's parameter file, when the cross-year checks used one
 REPORT_HTML = "report.html"
 AUDIT_HTML = "audit.html"
 

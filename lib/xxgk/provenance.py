@@ -9,7 +9,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .format import FORMAT_FILE
-from .paths import KIT_ROOT, PACKAGE
+from .params import Source
+from .paths import KIT_ROOT, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
 from .sections import Section
 
 PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
@@ -42,10 +43,12 @@ def versions() -> dict[str, str]:
     return found
 
 
-def collect(params_name: str, params_bytes: bytes, notebooks: list[tuple[Section, Path]]) -> dict:
+def collect(source: Source, previous: Source | None, notebooks: list[tuple[Section, Path]]) -> dict:
     """The provenance record of one build (no wall-clock time: two builds must compare equal)."""
+    inputs = [(PARAMS_COPY, source)] + ([(PREVIOUS_COPY, previous)] if previous else [])
     return {
-        "params": {"file": params_name, "sha256": sha256(params_bytes)},
+        "inputs": [{"file": name, "from": item.path.name, "sha256": sha256(item.data)}
+                   for name, item in inputs],
         "notebooks": {section.notebook: sha256(path.read_bytes()) for section, path in notebooks},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),

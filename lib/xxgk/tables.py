@@ -1,5 +1,5 @@
-"""The three official tables: pandas frames of the model's values, and great-tables renderings
-in the official layout (labels from the format data, merged cells as prescribed)."""
+"""The three official tables rendered with great-tables in the official layout (labels from the
+format data, merged cells as prescribed)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,12 @@ import pandas as pd
 from great_tables import GT
 
 from .format import load_format
+from .frames import frame2, frame3, frame4
 from .html import Html
 from .model import Report
 from .tablehtml import MERGE_LEFT, finish
 
 TABLE_IDS = {"table2": "xxgk-table2", "table3": "xxgk-table3", "table4": "xxgk-table4"}
-
-
-def frame2(report: Report) -> pd.DataFrame:
-    """Table 二's values, one row per item, one column per value kind (NaN where not asked)."""
-    fmt = load_format().table2
-    records = {}
-    for block, row in fmt.rows():
-        value = getattr(report.table2, row.key)
-        values = value if isinstance(value, tuple) else (value,)
-        records[row.key] = {v.key: x for v, x in zip(block.values, values)}
-    return pd.DataFrame.from_dict(records, orient="index")
-
-
-def frame3(report: Report) -> pd.DataFrame:
-    """Table 三's 25 × 7 counts, indexed by row key, with column keys."""
-    fmt = load_format().table3
-    data = {row.key: getattr(report.table3, row.key) for row in fmt.rows}
-    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
-
-
-def frame4(report: Report) -> pd.DataFrame:
-    """Table 四's 3 × 5 counts, indexed by group key, with column keys."""
-    fmt = load_format().table4
-    data = {group.key: getattr(report.table4, group.key) for group in fmt.groups}
-    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
 
 
 def table2(report: Report) -> Html:

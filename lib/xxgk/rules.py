@@ -1,0 +1,244 @@
+"""The checks inspectors apply to a report, as pure functions of the model.
+
+The reconciliation rules that are sums (T3-A, T3-B, T3-C, T4) are evaluated generically from
+their definition in the format data; the cross-year (X1, X2), narrative (X3), amount (X4) and
+deadline (D1) rules need code of their own. Every finding names its place in official labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterator
+
+from .blocks import split_paragraphs
+from .findings import Finding, to_html
+from .format import SumCheck, load_format
+from .frames import FRAMES
+from .html import Html
+from .model import Report
+
+_FMT = load_format()
+
+
+def check(report: Report, previous: Report | None = None) -> list[Finding]:
+    """Every finding for ``report``; ``previous`` is last year's report of the same agency."""
+    found: list[Finding] = []
+    for rule in _FMT.rules:
+        if rule.check is not None:
+            found += _sum_check(report, rule.id, rule.check)
+    if previous is not None:
+        found += _carry_over(report, previous)
+        found += _documents_in_force(report, previous)
+    found += _narrative(report)
+    found += _amount_decimals(report)
+    found += _deadline(report)
+    return found
+
+
+def for_section(findings: list[Finding], section: str) -> list[Finding]:
+    return [finding for finding in findings if finding.section == section]
+
+
+def show(findings: list[Finding], section: str) -> Html:
+    """The findings that concern one section, for its notebook."""
+    return to_html(for_section(findings, section))
+
+
+def _finding(rule_id: str, **fields) -> Finding:
+    rule = _FMT.rule(rule_id)
+    fields.setdefault("severity", rule.severity)
+    fields.setdefault("hint", rule.hint)
+    return Finding(rule=rule_id, **fields)
+
+
+def _number(value) -> str:
+    return format(value, "f") if isinstance(value, Decimal) else str(int(value))
+
+
+def _row_labels(table: str) -> dict[str, str]:
+    if table == "table3":
+        return {key: path[-1] for key, path in _FMT.table3.full_labels().items()}
+    return {group.key: group.label for group in _FMT.table4.groups}
+
+
+def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Finding]:
+    frame = FRAMES[check.table](report)
+    table = getattr(_FMT, check.table)
+    rows = _row_labels(check.table)
+    columns = {c.key: c.label for c in table.columns}
+    if check.per == "column":
+        lines = ((None, column, frame.loc[list(check.stated), column].sum(),
+                  frame.loc[list(check.parts), column].sum()) for column in frame.columns)
+    else:
+        lines = ((row, None, frame.loc[row, list(check.stated)].sum(),
+                  frame.loc[row, list(check.parts)].sum()) for row in frame.index)
+    for row, column, stated, parts in lines:
+        if stated != parts:
+            where = f"{columns[column]} 列" if column else f"{rows[row]} 行"
+            yield _finding(rule_id, section=table.part, location=f"{table.name} · {where}",
+                           expected=_number(parts), found=_number(stated), message=check.says,
+                           table=check.table, row=row, column=column)
+
+
+def _carry_over(report: Report, previous: Report) -> Iterator[Finding]:
+    """X1: this year's 二、上年结转 equals last year's 四、结转下年度继续办理, column by column."""
+    table = _FMT.table3
+    carry_in, carry_out = (next(row for row in table.rows if row.key == key) for key in ("carry_in", "carry_out"))
+    for index, column in enumerate(table.columns):
+        this, last = getattr(report.table3, carry_in.key)[index], getattr(previous.table3, carry_out.key)[index]
+        if this != last:
+            yield _finding(
+                "X1", section=table.part, location=f"{table.name} · {carry_in.label} · {column.label} 列",
+                expected=str(last), found=str(this),
+                message=f"应等于 {previous.year} 年报告的“{carry_out.label}”",
+                table="table3", row=carry_in.key, column=column.key)
+
+
+def _documents_in_force(report: Report, previous: Report) -> Iterator[Finding]:
+    """X2: documents in force last year + issued − repealed = in force this year."""
+    for block in _FMT.table2.blocks:
+        keys = [value.key for value in block.values]
+        if keys != ["issued", "repealed", "in_force"]:
+            continue
+        for row in block.rows:
+            issued, repealed, in_force = getattr(report.table2, row.key)
+            before = getattr(previous.table2, row.key)[2]
+            if before + issued - repealed != in_force:
+                label = report.label(row.key, row.label)
+                yield _finding(
+                    "X2", section=_FMT.table2.part, location=f"{_FMT.table2.name} · {label} · {block.values[2].label}",
+                    expected=str(before + issued - repealed), found=str(in_force),
+                    message=(f"{previous.year} 年{block.values[2].label} {before} + {block.values[0].label} "
+                             f"{issued} − {block.values[1].label} {repealed}"),
+                    table="table2", row=row.key, column="in_force")
+
+
+def _amount_decimals(report: Report) -> Iterator[Finding]:
+    """X4 (as a warning): 万元 amounts carry at most the configured number of decimals."""
+    allowed = report.table2.amount_decimals
+    for block, row in _FMT.table2.rows():
+        if block.values[0].kind != "amount":
+            continue
+        amount = getattr(report.table2, row.key)
+        if -amount.as_tuple().exponent > allowed:
+            yield _finding("X4", severity="warning", section=_FMT.table2.part,
+                           location=f"{_FMT.table2.name} · {report.label(row.key, row.label)}",
+                           expected=f"至多 {allowed} 位小数", found=_number(amount),
+                           message=f"金额按 {allowed} 位小数打印，多出的位数会被四舍五入",
+                           table="table2", row=row.key)
+
+
+def _deadline(report: Report) -> Iterator[Finding]:
+    """D1: published by the statutory deadline of the year after the report year."""
+    month, day = map(int, _FMT.deadlines[report.agency.kind].split("-"))
+    deadline = dt.date(report.year + 1, month, day)
+    if report.published > deadline:
+        yield _finding("D1", section="other", location="落款日期",
+                       expected=f"不晚于 {deadline.year}年{deadline.month}月{deadline.day}日",
+                       found=f"{report.published.year}年{report.published.month}月{report.published.day}日",
+                       message="条例第四十九条规定的公布期限")
+
+
+# ---------------------------------------------------------------------------------------------
+# X3: numbers the narrative states must equal the tables.
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    describe: str  # the table cells it stands for, in official labels
+    value: Callable[[Report], int]
+
+
+def _t3(row_key: str) -> _Quantity:
+    label = _FMT.table3.full_labels()[row_key][-1]
+    total = _FMT.table3.columns[-1]
+    return _Quantity(f"{_FMT.table3.name} · {label} · {total.label}",
+                     lambda r: getattr(r.table3, row_key)[-1])
+
+
+def _t4(*groups: str) -> _Quantity:
+    labels = [g.label for g in _FMT.table4.groups if g.key in groups]
+    parent = {g.parent for g in _FMT.table4.groups if g.key in groups and g.parent}
+    name = "、".join(parent) if len(groups) > 1 and parent else "、".join(labels)
+    return _Quantity(f"{_FMT.table4.name} · {name} · {_FMT.table4.columns[-1].label}",
+                     lambda r: sum(getattr(r.table4, g)[-1] for g in groups))
+
+
+_RESULT_GROUPS: dict[str, list[str]] = {}
+for _key, _path in _FMT.table3.full_labels().items():
+    if len(_path) > 1 and _key != _FMT.table3.total_row:
+        # （二）部分公开（区分处理的，…） -> 部分公开: the words a narrative uses for the group
+        _RESULT_GROUPS.setdefault(re.sub(r"^（.）|（.*$", "", _path[1]), []).append(_key)
+
+_RECEIVED, _HANDLED = _t3("new"), _t3(_FMT.table3.total_row)
+_REVIEW, _LITIGATION = _t4("review"), _t4("suit_direct", "suit_after_review")
+_NO_SPLIT = r"[^。；，,\d]"  # within one clause, before the number
+
+# (pattern, quantity); a pattern without a group claims the quantity is zero
+_CLAIMS: list[tuple[re.Pattern, _Quantity]] = [
+    (re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；]{0,15}?申请"), _RECEIVED),
+    (re.compile(rf"(?:收到|新收|受理|接到){_NO_SPLIT}{{0,20}}?申请{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|个|份|条)"), _RECEIVED),
+    (re.compile(rf"(?:办结|答复|办理完毕){_NO_SPLIT}{{0,10}}?(\d+)\s*件"), _HANDLED),
+    (re.compile(rf"(?<!上年)(?<!上年度)结转(?:至?下一?年度?)?{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_out")),
+    (re.compile(rf"上年度?结转{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_in")),
+    (re.compile(r"(?:未|没有)(?:产生|发生|收到|出现|被申请)[^。；]{0,20}?行政复议"), _REVIEW),
+    (re.compile(r"(?:未|没有)(?:产生|发生|收到|出现|被提起)[^。；]{0,20}?行政诉讼"), _LITIGATION),
+    (re.compile(rf"行政复议{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|起|宗|次)"), _REVIEW),
+    (re.compile(rf"行政诉讼{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|起|宗|次)"), _LITIGATION),
+]
+_SHARE = re.compile(
+    rf"({'|'.join(map(re.escape, _RESULT_GROUPS))}){_NO_SPLIT}{{0,6}}?(\d+)\s*件[，,、]?"
+    r"[^。；\d]{0,6}?占[^。；\d]{0,8}?(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
+    """(section key, where, paragraph) for every paragraph of narrative."""
+    part = {p.key: p.heading for p in _FMT.parts}
+    for paragraph in split_paragraphs(report.introduction):
+        yield "overview", "引言", paragraph
+    for paragraph in split_paragraphs(report.part1.overview):
+        yield "overview", part["overview"], paragraph
+    for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections):
+        for paragraph in split_paragraphs(sub.text):
+            yield "overview", f"{part['overview']} · {number}{sub.title}", paragraph
+    for key, text in (("problems", report.part5), ("other", report.part6)):
+        for paragraph in split_paragraphs(text):
+            yield key, part[key], paragraph
+
+
+def _excerpt(paragraph: str, match: re.Match) -> str:
+    start, end = max(0, match.start() - 6), min(len(paragraph), match.end() + 2)
+    return ("…" if start else "") + paragraph[start:end] + ("…" if end < len(paragraph) else "")
+
+
+def _narrative(report: Report) -> Iterator[Finding]:
+    for section, where, paragraph in _narrative_texts(report):
+        for pattern, quantity in _CLAIMS:
+            for match in pattern.finditer(paragraph):
+                stated = int(match.group(1)) if pattern.groups else 0
+                actual = quantity.value(report)
+                if stated != actual:
+                    yield _finding("X3", section=section, location=f"{where} 正文",
+                                   expected=str(actual), found=str(stated),
+                                   message=f"正文“{_excerpt(paragraph, match)}”与{quantity.describe}不符")
+        for match in _SHARE.finditer(paragraph):
+            yield from _share(report, section, where, paragraph, match)
+
+
+def _share(report: Report, section: str, where: str, paragraph: str, match: re.Match) -> Iterator[Finding]:
+    group, stated_count, stated_share = match.group(1), int(match.group(2)), match.group(3)
+    count = sum(getattr(report.table3, key)[-1] for key in _RESULT_GROUPS[group])
+    handled = _HANDLED.value(report)
+    decimals = len(stated_share.partition(".")[2])
+    share = round(Decimal(100 * count) / handled, decimals) if handled else Decimal(0)
+    excerpt = _excerpt(paragraph, match)
+    if stated_count != count:
+        yield _finding("X3", section=section, location=f"{where} 正文", expected=str(count),
+                       found=str(stated_count), message=f"正文“{excerpt}”与{_FMT.table3.name}中{group}的件数不符")
+    elif Decimal(stated_share) != share:
+        yield _finding("X3", section=section, location=f"{where} 正文", expected=f"{share}%",
+                       found=f"{stated_share}%",
+                       message=f"正文“{excerpt}”的占比应按{_HANDLED.describe}计算")
