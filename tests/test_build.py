@@ -44,3 +44,59 @@ def test_unknown_option_or_section_is_refused_before_running(tmp_path):
     result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--set", "overveiw.subsection_style=heading")
     assert result.returncode == 2 and "overview" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def unbalanced_without_totals(tmp_path):
+    """The example with totals left out, 3 applications the narrative denies, and one carried
+    over out of nowhere (T3-A in the 法律服务机构 and 总计 columns)."""
+    import re
+
+    text = re.sub(r"\[0, 0, 0, 0, 0, 0, 0\]", "[0, 0, 0, 0, 0, 0]", EXAMPLE.read_text(encoding="utf-8"))
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("  total:"))
+    for row, values in (("r1", "[2, 0, 0, 0, 0, 1]"), ("new", "[2, 0, 0, 0, 0, 1]"),
+                        ("carry_out", "[0, 0, 0, 0, 1, 0]")):
+        text = text.replace(f"  {row + ':':<10} [0, 0, 0, 0, 0, 0]", f"  {row + ':':<10} {values}")
+    path = tmp_path / "params" / "2025" / "emin.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_build_refuses_errors_unless_allowed(built, tmp_path):
+    params = unbalanced_without_totals(tmp_path)
+    outputs = tmp_path / "outputs"
+    shutil.copytree(built, outputs / "2025" / "emin")
+    before = snapshot(outputs)
+    result = run_xxgk("build", params, "--outputs", outputs)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "未通过校验" in result.stderr and "--allow-errors" in result.stderr
+    assert "表三 · 法律服务机构 列" in result.stderr and "X3" in result.stderr
+    assert snapshot(outputs) == before
+
+    result = run_xxgk("build", params, "--outputs", outputs, "--allow-errors")
+    assert result.returncode == 0, result.stderr
+    folder = outputs / "2025" / "emin"
+    report = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    banner = report.select_one(".xxgk-unchecked")
+    assert banner is not None and "未通过校验" in banner.get_text()
+    assert "position: fixed" in report.find("style").string  # repeated on every printed page
+    audit = BeautifulSoup((folder / "audit.html").read_text(encoding="utf-8"), "html.parser")
+    checks = audit.select_one("#checks").get_text(" ")
+    assert "T3-A" in checks and "X3" in checks and "表三 · 法律服务机构 列" in checks
+    assert "由工具计算的总计" in checks and "表三 · （七）总计 行" in checks
+    requests = nbformat.read(folder / "03_requests.ipynb", as_version=4)
+    shown = "".join(o.get("data", {}).get("text/html", "") for c in requests.cells for o in c.get("outputs", []))
+    assert "T3-A" in shown and "X3" not in shown  # each notebook shows its own section's findings
+    overview = nbformat.read(folder / "01_overview.ipynb", as_version=4)
+    shown = "".join(o.get("data", {}).get("text/html", "") for c in overview.cells for o in c.get("outputs", []))
+    assert "X3" in shown and "T3-A" not in shown
+    # the computed totals are printed in the tables
+    body = report.find(id="xxgk-table3").find("tbody").find_all("tr")
+    assert [td.get_text() for td in body[0].find_all("td")] == ["2", "0", "0", "0", "0", "1", "3"]
+
+
+def test_clean_build_has_no_banner_and_says_no_findings(built):
+    report = BeautifulSoup((built / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert report.select_one(".xxgk-unchecked") is None
+    audit = BeautifulSoup((built / "audit.html").read_text(encoding="utf-8"), "html.parser")
+    assert "未发现问题" in audit.select_one("#checks").get_text()
