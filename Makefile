@@ -1,16 +1,18 @@
-# Two entry points, both self-installing on a fresh machine (Python 3.11 with venv is all they need):
+# Two entry points, both self-installing on a fresh Debian machine with Python 3.11:
 #   make report   builds the example report into outputs/2025/emin/
 #   make test     runs the test suite
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, poppler for reading PDFs back
+DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 
-.PHONY: report test
+.PHONY: report test system
 
-report: $(READY)
+report: $(READY) system
 	$(BIN)/xxgk build params/2025/emin.yaml
 
-test: $(READY)
+test: $(READY) system
 	$(BIN)/python -m pytest
 
 # Reinstalled whenever the dependencies change.
@@ -19,3 +21,11 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+system:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi

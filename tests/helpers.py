@@ -105,3 +105,43 @@ def from_expected(report, expected: dict):
     from decimal import Decimal
     table2["fees"] = Decimal(str(table2["fees"]))
     return with_tables(neutral(report), table2=table2, table3=table3, table4=table4)
+
+
+REPEATED_HEADER = "（本列数据的勾稽关系为"
+
+
+def published_fields() -> list[str]:
+    """Every paragraph and table cell of the published text, in order, minus page-break artefacts:
+    table 三's header repeated after the page break, and a merged vertical label printed twice."""
+    from conftest import CORPUS
+
+    lines = (CORPUS / "emin-2025.txt").read_text(encoding="utf-8").splitlines()
+    fields, headers_seen, skipping = [], 0, False
+    for line in lines:
+        if line.startswith(REPEATED_HEADER):
+            headers_seen += 1
+            skipping = headers_seen > 1
+        if skipping and "（七）总计" in line:
+            skipping = False
+        if skipping:
+            continue
+        for field in line.split("\t"):
+            field = squash(field)
+            half = len(field) // 2
+            if field and len(field) % 2 == 0 and field[:half] == field[half:]:
+                field = field[:half]
+            if field:
+                fields.append(field)
+    return fields
+
+
+
+def assert_in_order(fields: list[str], text: str) -> None:
+    """Each field occurs in ``text`` after the previous one (whitespace ignored on both sides)."""
+    assert len(fields) > 250  # the paragraphs, table labels and every table value
+    text = squash(text)
+    position = 0
+    for field in fields:
+        found = text.find(field, position)
+        assert found >= 0, f"not found after position {position}: {field[:60]}"
+        position = found + len(field)

@@ -9,44 +9,11 @@ import re
 import nbformat
 from bs4 import BeautifulSoup
 
-from conftest import CORPUS, EXAMPLE
-from helpers import squash, visible_text
-
-REPEATED_HEADER = "（本列数据的勾稽关系为"
-
-
-def published_fields() -> list[str]:
-    """Every paragraph and table cell of the published text, in order, minus page-break artefacts:
-    table 三's header repeated after the page break, and a merged vertical label printed twice."""
-    lines = (CORPUS / "emin-2025.txt").read_text(encoding="utf-8").splitlines()
-    fields, headers_seen, skipping = [], 0, False
-    for line in lines:
-        if line.startswith(REPEATED_HEADER):
-            headers_seen += 1
-            skipping = headers_seen > 1
-        if skipping and "（七）总计" in line:
-            skipping = False
-        if skipping:
-            continue
-        for field in line.split("\t"):
-            field = squash(field)
-            half = len(field) // 2
-            if field and len(field) % 2 == 0 and field[:half] == field[half:]:
-                field = field[:half]
-            if field:
-                fields.append(field)
-    return fields
-
+from conftest import EXAMPLE
+from helpers import assert_in_order, published_fields, squash, visible_text
 
 def test_report_contains_every_paragraph_and_number_in_order(built):
-    text = squash(visible_text((built / "report.html").read_text(encoding="utf-8")))
-    fields = published_fields()
-    assert len(fields) > 250  # the paragraphs, table labels and every table value
-    position = 0
-    for field in fields:
-        found = text.find(field, position)
-        assert found >= 0, f"not found after position {position}: {field[:60]}"
-        position = found + len(field)
+    assert_in_order(published_fields(), visible_text((built / "report.html").read_text(encoding="utf-8")))
 
 
 def test_publication_html_is_self_contained_small_and_without_code(built):

@@ -17,14 +17,14 @@ from typing import Any, Iterator
 
 import nbformat
 
-from . import assemble, provenance, rules
-from .errors import SectionError, ValidationFailed
+from . import assemble, pdf, provenance, rules, word
+from .errors import SectionError, UsageError, ValidationFailed
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
-from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, PARAMS_COPY, PREVIOUS_COPY, REPORT_HTML,
-                    agency_dir, failed_dir)
+from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX,
+                    REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
 from .sections import SECTIONS, get_section
 
 
@@ -59,13 +59,23 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
     return Checked(source, report, previous, rules.check(report, previous_report))
 
 
+FORMATS = ("html", "pdf", "docx")  # the publication's forms; the audit HTML is always written
+
+
 def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
           options: dict[str, dict[str, Any]] | None = None, *,
-          previous_path: str | Path | None = None, allow_errors: bool = False) -> BuildResult:
-    """Build one agency's report for one year into ``outputs/<year>/<agency>/``."""
+          previous_path: str | Path | None = None, allow_errors: bool = False,
+          formats: tuple[str, ...] = FORMATS, archival: bool = False) -> BuildResult:
+    """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
+    in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks."""
     options = options or {}
     for key, values in options.items():
         check_options(get_section(key), values)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"不认识的输出格式：{'、'.join(unknown) or '（空）'}。可选：{','.join(FORMATS)}")
+    if "pdf" in formats:
+        pdf.check_fonts()
     checked = validate(params_path, previous_path)
     source, report = checked.source, checked.report
     if errors(checked.findings) and not allow_errors:
@@ -87,7 +97,13 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             executed.append((section, nbformat.read(path, as_version=4)))
         combined = assemble.combine(executed)
         record = provenance.collect(source, checked.previous, [(s, notebook_path(s)) for s in SECTIONS])
-        _write_text(stage / REPORT_HTML, assemble.publication_html(combined, report, checked.findings))
+        publication = assemble.publication_html(combined, report, checked.findings)
+        if "html" in formats:
+            _write_text(stage / REPORT_HTML, publication)
+        if "pdf" in formats:
+            (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
+        if "docx" in formats:
+            (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
         _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
     files = tuple(sorted(p.name for p in target.iterdir()))
     return BuildResult(source.agency, report.year, target, files, tuple(checked.findings))
@@ -103,6 +119,7 @@ def _staging(target: Path) -> Iterator[Path]:
     stays untouched and a failed section's partial results go to ``<agency>.failed``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    stage.chmod(0o755)  # mkdtemp's 0700 would hide the published report from a web server
     try:
         yield stage
     except SectionError as error:

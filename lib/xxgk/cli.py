@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="输出根目录（默认 outputs/），结果写入 <输出根目录>/<年度>/<机关>/")
     build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
                        help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading")
+    build.add_argument("--to", default="html,pdf,docx", metavar="格式",
+                       help="发布版的格式，逗号分隔：html、pdf、docx（默认全部）；审计版总会生成")
+    build.add_argument("--pdfa", action="store_true", help="PDF 采用 PDF/A-2b（归档用）")
     build.add_argument("--previous", type=Path, help=PREVIOUS_HELP)
     build.add_argument("--allow-errors", action="store_true",
                        help="校验有错误时仍生成（发布版每页标注“未通过校验”），用于草稿")
@@ -76,8 +79,10 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 def _build(args: argparse.Namespace) -> int:
     from .build import build  # papermill and nbconvert load only when building
 
+    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     result = build(args.params, outputs=args.outputs, options=_options(args.options),
-                   previous_path=args.previous, allow_errors=args.allow_errors)
+                   previous_path=args.previous, allow_errors=args.allow_errors,
+                   formats=formats, archival=args.pdfa)
     if result.findings:
         print(to_text(list(result.findings)))
     print(f"已生成 {result.folder}/：{'、'.join(result.files)}")

@@ -13,6 +13,8 @@ DEFAULT_OUTPUTS = Path("outputs")
 PARAMS_COPY = "params.yaml"  # the parameter file as built, kept beside the executed notebooks
 PREVIOUS_COPY = "previous.yaml"  # last year's parameter file, when the cross-year checks used one
 REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
+REPORT_DOCX = "report.docx"
 AUDIT_HTML = "audit.html"
 
 

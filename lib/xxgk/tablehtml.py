@@ -81,7 +81,7 @@ def _merge_left(tr: Tag) -> None:
 
 
 @dataclass
-class _Cell:
+class GridCell:
     tag: Tag
     row: int
     col: int
@@ -98,7 +98,7 @@ class _Cell:
 
 def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
     rows = thead.find_all("tr", recursive=False)
-    cells = [cell for cell in _grid(rows) if not _is_placeholder(cell.tag)]
+    cells = [cell for cell in grid(rows) if not _is_placeholder(cell.tag)]
     occupied = {(r, c) for cell in cells for r in range(cell.row, cell.row + cell.rowspan)
                 for c in cell.columns()}
     changed = True
@@ -117,7 +117,7 @@ def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
             cell.row = above
             changed = True
     for tr in rows:
-        tr.clear()
+        tr.clear()  # detaches every header cell; they are put back where the grid says
     for cell in sorted(cells, key=lambda c: (c.row, c.col)):
         cell.tag["rowspan"] = str(cell.rowspan)
         cell.tag["colspan"] = str(cell.colspan)
@@ -132,8 +132,8 @@ def _is_placeholder(tag: Tag) -> bool:
     return not tag.get_text().replace("\xa0", "").strip()
 
 
-def _grid(rows: list[Tag]) -> list[_Cell]:
-    """Place header cells on the grid as a browser would, honouring rowspan and colspan."""
+def grid(rows: list[Tag]) -> list[GridCell]:
+    """The cells of table rows placed on the grid as a browser would, honouring rowspan and colspan."""
     taken: set[tuple[int, int]] = set()
     cells = []
     for r, tr in enumerate(rows):
@@ -141,7 +141,7 @@ def _grid(rows: list[Tag]) -> list[_Cell]:
         for tag in tr.find_all(["th", "td"], recursive=False):
             while (r, col) in taken:
                 col += 1
-            cell = _Cell(tag.extract(), r, col, int(tag.get("rowspan", 1)), int(tag.get("colspan", 1)))
+            cell = GridCell(tag, r, col, int(tag.get("rowspan", 1)), int(tag.get("colspan", 1)))
             taken |= {(rr, cc) for rr in range(r, r + cell.rowspan) for cc in cell.columns()}
             cells.append(cell)
             col += cell.colspan

@@ -13,6 +13,9 @@ from .model import Report
 from .tablehtml import MERGE_LEFT, finish
 
 TABLE_IDS = {"table2": "xxgk-table2", "table3": "xxgk-table3", "table4": "xxgk-table4"}
+# fixed column widths (per cent) keep 表三 on one A4 page: wide label columns, narrow counts
+TABLE3_LABEL_WIDTHS = (10, 12, 36)
+TABLE2_LABEL_WIDTH = 40
 
 
 def table2(report: Report) -> Html:
@@ -38,8 +41,12 @@ def table2(report: Report) -> Html:
             add(block.header, [report.label(row.key, row.label), *values])
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame.insert(0, "block", groups)
-    gt = GT(frame, groupname_col="block", id=TABLE_IDS["table2"]).tab_options(
-        column_labels_hidden=True)
+    value_width = f"{(100 - TABLE2_LABEL_WIDTH) / (width - 1):g}%"
+    gt = (
+        GT(frame, groupname_col="block", id=TABLE_IDS["table2"])
+        .tab_options(column_labels_hidden=True)
+        .cols_width(cases={"c0": f"{TABLE2_LABEL_WIDTH}%", **{c: value_width for c in columns[1:]}})
+    )
     for (kind, count), body_rows in formats.items():
         cells = columns[1 : 1 + count]
         if kind == "amount":
@@ -62,7 +69,10 @@ def table3(report: Report) -> Html:
     values = frame3(report).reset_index(drop=True)
     frame = pd.concat([pd.DataFrame(stub, columns=["l1", "l2", "l3"]), values], axis=1)
     keys = [c.key for c in fmt.columns]
-    gt = GT(frame, rowname_col=["l1", "l2", "l3"], id=TABLE_IDS["table3"])
+    value_width = f"{(100 - sum(TABLE3_LABEL_WIDTHS)) / len(keys):g}%"
+    widths = {**{f"l{i + 1}": f"{w}%" for i, w in enumerate(TABLE3_LABEL_WIDTHS)},
+              **{key: value_width for key in keys}}
+    gt = GT(frame, rowname_col=["l1", "l2", "l3"], id=TABLE_IDS["table3"]).cols_width(cases=widths)
     for label, group in fmt.column_groups:
         gt = gt.tab_spanner(label, columns=list(group))
     gt = (
