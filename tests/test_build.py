@@ -100,3 +100,19 @@ def test_clean_build_has_no_banner_and_says_no_findings(built):
     assert report.select_one(".xxgk-unchecked") is None
     audit = BeautifulSoup((built / "audit.html").read_text(encoding="utf-8"), "html.parser")
     assert "未发现问题" in audit.select_one("#checks").get_text()
+
+
+def test_injected_parameters_keep_chinese_readable():
+    """papermill writes non-ASCII strings as \\u escapes; the kit's translator keeps them Chinese."""
+    import nbformat as nbf
+    from papermill.parameterize import parameterize_notebook
+
+    import xxgk.execute  # noqa: F401  registers the translator
+
+    notebook = nbf.v4.new_notebook(cells=[nbf.v4.new_code_cell("params_path = ''", metadata={"tags": ["parameters"]})])
+    notebook.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    notebook.metadata.language_info = {"name": "python"}
+    notebook.metadata.papermill = {}
+    injected = parameterize_notebook(notebook, {"params_path": "参数/2025/额敏.yaml"})
+    source = next(c.source for c in injected.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "params_path = '参数/2025/额敏.yaml'" in source and "\\u" not in source

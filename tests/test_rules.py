@@ -240,3 +240,12 @@ def test_left_out_totals_are_computed_and_given_ones_never_overwritten(tmp_path)
     report = load_params(path)
     assert report.table3.r1[-1] == 4  # kept as given
     assert {(f.rule, f.row or f.column) for f in errors(check(neutral(report)))} >= {("T3-C", "r1")}
+
+
+def test_check_takes_folders(tmp_path):
+    write_year(tmp_path, 2024, last_year_with_one_carried_over())
+    write_year(tmp_path, 2025, EXAMPLE_TEXT)
+    result = run_xxgk("check", tmp_path / "params")
+    assert result.returncode == 1
+    assert "params/2024/emin.yaml" in result.stdout and "params/2025/emin.yaml" in result.stdout
+    assert result.stdout.count("X1") == 2  # the 2025 file only: its 法律服务机构 and 总计 columns

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
@@ -120,6 +121,21 @@ def _paragraph(document, element: Tag, style: str = "Normal"):
     return paragraph
 
 
+def _column_widths(word, table: Tag) -> None:
+    """Carry the HTML's column widths (per cent of the text width) over to the Word table."""
+    cols = table.select("colgroup > col")
+    shares = [float(re.search(r"width:\s*([\d.]+)%", col.get("style", "")).group(1)) for col in cols]
+    if not shares:
+        return
+    text_width = Mm(210) - MARGINS["left_margin"] - MARGINS["right_margin"]
+    word.autofit = False
+    for index, share in enumerate(shares):
+        width = int(text_width * share / 100)
+        word.columns[index].width = width
+        for cell in word.columns[index].cells:
+            cell.width = width
+
+
 def _table(document, table: Tag, small: bool) -> None:
     head = table.find("thead")
     head_rows = head.find_all("tr", recursive=False) if head else []
@@ -142,6 +158,7 @@ def _table(document, table: Tag, small: bool) -> None:
         run = paragraph.add_run(cell.tag.get_text(" ", strip=True))
         run.font.size = TABLE3_SIZE if small else TABLE_SIZE
         run.bold = cell.tag.name == "th" and cell.row < len(head_rows)
+    _column_widths(word, table)
     for index in range(len(head_rows)):  # header rows repeat when Word breaks the table
         properties = word.rows[index]._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")
