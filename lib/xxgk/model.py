@@ -51,27 +51,13 @@ def _table2_model() -> type[BaseModel]:
     return create_model("Table2", __base__=Strict, **fields)
 
 
-def _table3_model() -> type[BaseModel]:
-    table = _FORMAT.table3
-    row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in table.columns))
-    columns = "、".join(c.label for c in table.columns)
-    fields = {
-        key: (row_type, Field(title=" › ".join(path), description=f"按列：{columns}"))
-        for key, path in table.full_labels().items()
-    }
-    return create_model("Table3", __base__=Strict, **fields)
-
-
-def _table4_model() -> type[BaseModel]:
-    table = _FORMAT.table4
-    row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in table.columns))
-    columns = "、".join(c.label for c in table.columns)
-    fields = {
-        group.key: (row_type, Field(
-            title=" › ".join(filter(None, (group.parent, group.label))), description=f"按列：{columns}"))
-        for group in table.groups
-    }
-    return create_model("Table4", __base__=Strict, **fields)
+def _counts_model(name: str, columns, row_titles: dict[str, str]) -> type[BaseModel]:
+    """A table whose rows are all counts in the same columns (表三, 表四)."""
+    row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in columns))
+    listing = "、".join(c.label for c in columns)
+    fields = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
+              for key, title in row_titles.items()}
+    return create_model(name, __base__=Strict, **fields)
 
 
 def _label_variants_model() -> type[BaseModel]:
@@ -85,8 +71,10 @@ def _label_variants_model() -> type[BaseModel]:
 
 
 Table2 = _table2_model()
-Table3 = _table3_model()
-Table4 = _table4_model()
+Table3 = _counts_model("Table3", _FORMAT.table3.columns,
+                       {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
+Table4 = _counts_model("Table4", _FORMAT.table4.columns,
+                       {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
 LabelVariants = _label_variants_model()
 
 
