@@ -167,11 +167,17 @@ def _t4(*groups: str) -> _Quantity:
                      lambda r: sum(getattr(r.table4, g)[-1] for g in groups))
 
 
-_RESULT_GROUPS: dict[str, list[str]] = {}
-for _key, _path in _FMT.table3.full_labels().items():
-    if len(_path) > 1 and _key != _FMT.table3.total_row:
-        # （二）部分公开（区分处理的，…） -> 部分公开: the words a narrative uses for the group
-        _RESULT_GROUPS.setdefault(re.sub(r"^（.）|（.*$", "", _path[1]), []).append(_key)
+def _result_groups() -> dict[str, list[str]]:
+    """The result groups of 表三 by the words a narrative uses for them, with their rows:
+    （二）部分公开（区分处理的，…） -> 部分公开."""
+    groups: dict[str, list[str]] = {}
+    for key, path in _FMT.table3.full_labels().items():
+        if len(path) > 1 and key != _FMT.table3.total_row:
+            groups.setdefault(re.sub(r"^（.）|（.*$", "", path[1]), []).append(key)
+    return groups
+
+
+_RESULT_GROUPS = _result_groups()
 
 _RECEIVED, _HANDLED = _t3("new"), _t3(_FMT.table3.total_row)
 _REVIEW, _LITIGATION = _t4("review"), _t4("suit_direct", "suit_after_review")
