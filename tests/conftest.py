@@ -31,4 +31,5 @@ def built(tmp_path_factory) -> Path:
     outputs = tmp_path_factory.mktemp("outputs")
     result = run_xxgk("build", EXAMPLE, "--outputs", outputs)
     assert result.returncode == 0, result.stderr
+    assert result.stderr == "", "a successful build prints nothing to stderr"
     return outputs / "2025" / "emin"

@@ -7,6 +7,7 @@ agency's outputs only when every step succeeded.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -15,16 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-import nbformat
-
 from . import assemble, pdf, provenance, rules, word
 from .errors import SectionError, UsageError, ValidationFailed
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
-from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX,
-                    REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
+from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, MANIFEST, PARAMS_COPY, PREVIOUS_COPY,
+                    REPORT_DOCX, REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
 from .sections import SECTIONS, get_section
 
 
@@ -91,10 +90,10 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             (stage / PREVIOUS_COPY).write_bytes(checked.previous.data)
         executed = []
         for section in SECTIONS:
-            path = stage / section.notebook
-            execute_section(section, inputs, path, options.get(section.key, {}),
-                            agency=source.agency, year=report.year)
-            executed.append((section, nbformat.read(path, as_version=4)))
+            notebook = execute_section(section, inputs, stage / section.notebook,
+                                       options.get(section.key, {}), agency=source.agency,
+                                       year=report.year)
+            executed.append((section, notebook))
         combined = assemble.combine(executed)
         record = provenance.collect(source, checked.previous, [(s, notebook_path(s)) for s in SECTIONS])
         publication = assemble.publication_html(combined, report, checked.findings)
@@ -105,6 +104,10 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
         if "docx" in formats:
             (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
         _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
+        settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
+                    "archival": archival, "allow_errors": allow_errors, "options": options}
+        _write_text(stage / MANIFEST, json.dumps(provenance.manifest(record, settings, stage),
+                                                 ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     files = tuple(sorted(p.name for p in target.iterdir()))
     return BuildResult(source.agency, report.year, target, files, tuple(checked.findings))
 

@@ -1,4 +1,4 @@
-"""The ``xxgk`` command: build reports, check parameter files, write the parameter schema.
+"""The ``xxgk`` command: build reports, check parameter files, verify outputs, write the schema.
 
 Exit status: 0 done, 1 a build failed or the checks found errors, 2 unusable input (parameter
 file, command line).
@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="以 JSON 输出校验结果")
     check.set_defaults(run=_check)
 
+    verify = commands.add_parser("verify", help="按 manifest.json 记录的输入重新生成，逐字节核对输出")
+    verify.add_argument("folder", type=Path, help="输出文件夹，如 outputs/2025/emin")
+    verify.set_defaults(run=_verify)
+
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
     schema.add_argument("-o", "--output", type=Path, help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
@@ -129,6 +133,21 @@ def _expand(patterns: list[str]) -> list[Path]:
         else:
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    verdict = verify(args.folder)
+    for change in verdict.environment:
+        print(f"环境与生成时不同：{change}")
+    if verdict.identical:
+        print(f"identical：{args.folder} 与按记录的输入重新生成的结果逐字节一致")
+        return 0
+    print(f"{args.folder} 与重新生成的结果不一致的文件：")
+    for name in verdict.differing:
+        print(f"  {name}")
+    return 1
 
 
 def _options(settings: list[str]) -> dict[str, dict[str, Any]]:

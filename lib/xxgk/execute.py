@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import copy
+
 import nbformat
 import papermill
+from nbformat import NotebookNode
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import ERROR_MARKER_TAG
 from papermill.translators import PythonTranslator, papermill_translators
@@ -16,8 +19,10 @@ from .paths import NOTEBOOKS
 from .sections import Section
 
 KERNEL = "python3"
-# ipykernel warns on every start that its local TCP is unencrypted; a statistician can do nothing about it
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# ipykernel warns on every start that its local TCP is unencrypted, and logs an error when the
+# shutdown interrupts it while idle: neither is anything a statistician can act on (a failing cell
+# still surfaces through papermill)
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 class ReadablePythonTranslator(PythonTranslator):
@@ -67,12 +72,34 @@ def _cell_id(executed: Path, index: int) -> str:
     return own[index].get("id", "?") if index < len(own) else "?"
 
 
+RUN_DETAILS = ("start_time", "end_time", "duration")  # papermill's timings, per notebook and cell
+PATHS = ("input_path", "output_path")  # absolute paths of the machine that ran it
+INJECTED_ID = "injected-parameters"
+
+
+def settle(notebook: NotebookNode) -> NotebookNode:
+    """``notebook`` without what changes from one run to the next (times, durations, absolute
+    paths, the random id papermill gives its injected cell): the same inputs then give the same
+    executed notebook, byte for byte. The build's own time goes in its run record instead."""
+    notebook = nbformat.from_dict(copy.deepcopy(dict(notebook)))
+    run = notebook.metadata.get("papermill", {})
+    for key in (*RUN_DETAILS, *PATHS):
+        run.pop(key, None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # nbclient's per-message timestamps
+        for key in RUN_DETAILS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if INJECTED_ID in cell.metadata.get("tags", []):
+            cell.id = INJECTED_ID
+    return notebook
+
+
 def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
-                    options: dict[str, Any], *, agency: str, year: int) -> None:
+                    options: dict[str, Any], *, agency: str, year: int) -> NotebookNode:
     """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
-    (cwd: its folder, where the input files are)."""
+    (cwd: its folder, where the input files are); return it as kept there, settled."""
     try:
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             str(notebook_path(section)), str(output),
             parameters={**inputs, **options},
             kernel_name=KERNEL, cwd=str(output.parent),
@@ -87,3 +114,6 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
             agency=agency, year=year, section=section.key, cell=error.cell_index,
             notebook=section.notebook, ename=error.ename, evalue=error.evalue,
         ) from None
+    settled = settle(executed)
+    nbformat.write(settled, output)
+    return settled

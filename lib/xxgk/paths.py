@@ -16,6 +16,7 @@ REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 REPORT_DOCX = "report.docx"
 AUDIT_HTML = "audit.html"
+MANIFEST = "manifest.json"
 
 
 def agency_dir(outputs: Path, year: int, agency: str) -> Path:

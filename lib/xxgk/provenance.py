@@ -10,11 +10,12 @@ from pathlib import Path
 
 from .format import FORMAT_FILE
 from .params import Source
-from .paths import KIT_ROOT, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
+from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
 from .sections import Section
 
 PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
-            "great_tables", "pandas", "pydantic", "ruamel.yaml", "beautifulsoup4")
+            "great_tables", "pandas", "pydantic", "ruamel.yaml", "beautifulsoup4", "weasyprint",
+            "pydyf", "python-docx")
 
 
 def sha256(data: bytes) -> str:
@@ -54,3 +55,12 @@ def collect(source: Source, previous: Source | None, notebooks: list[tuple[Secti
         "kit_commit": kit_commit(),
         "versions": versions(),
     }
+
+
+def manifest(record: dict, settings: dict, folder: Path) -> dict:
+    """``manifest.json`` of a finished build: the provenance record, the settings it was built
+    with, and sha256 of every file it wrote (``xxgk verify`` rebuilds from this)."""
+    inputs = {item["file"] for item in record["inputs"]}
+    outputs = {path.name: sha256(path.read_bytes()) for path in sorted(folder.iterdir())
+               if path.is_file() and path.name not in inputs and path.name != MANIFEST}
+    return {**record, "settings": settings, "outputs": outputs}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
@@ -42,7 +43,20 @@ def render_docx(html: str, report: Report) -> bytes:
         _element(document, element)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _stamped(buffer.getvalue(), report.published)
+
+
+def _stamped(package: bytes, day: dt.date) -> bytes:
+    """The .docx zip with every entry dated ``day``: python-docx stamps the build's clock time,
+    and the same inputs must give the same file."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(item.filename))
+    return out.getvalue()
 
 
 def _page_setup(document) -> None:
