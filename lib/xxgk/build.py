@@ -7,6 +7,7 @@ agency's outputs only when every step succeeded.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import assemble, pdf, provenance, rules, word
+import nbformat
+
+from . import assemble, cache, pdf, provenance, rules, word
 from .errors import SectionError, UsageError, ValidationFailed
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text
@@ -32,7 +35,8 @@ class BuildResult:
     agency: str
     year: int
     folder: Path
-    files: tuple[str, ...]
+    status: str  # "built", or "unchanged" when the outputs in place were already these inputs'
+    executed: tuple[str, ...]  # the sections whose notebooks ran (the others were reused)
     findings: tuple[Finding, ...]
 
 
@@ -43,6 +47,7 @@ class Checked:
     source: Source
     report: Report
     previous: Source | None
+    previous_report: Report | None
     findings: list[Finding]
 
 
@@ -55,19 +60,14 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
         previous_path = previous_year_file(source.path, report.year)
     previous = read_source(previous_path) if previous_path else None
     previous_report = parse_params(previous) if previous else None
-    return Checked(source, report, previous, rules.check(report, previous_report))
+    return Checked(source, report, previous, previous_report, rules.check(report, previous_report))
 
 
 FORMATS = ("html", "pdf", "docx")  # the publication's forms; the audit HTML is always written
 
 
-def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
-          options: dict[str, dict[str, Any]] | None = None, *,
-          previous_path: str | Path | None = None, allow_errors: bool = False,
-          formats: tuple[str, ...] = FORMATS, archival: bool = False) -> BuildResult:
-    """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
-    in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks."""
-    options = options or {}
+def check_settings(options: dict[str, dict[str, Any]], formats: tuple[str, ...]) -> None:
+    """Refuse unknown sections, options and formats, and a PDF without its fonts, before any work."""
     for key, values in options.items():
         check_options(get_section(key), values)
     unknown = [f for f in formats if f not in FORMATS]
@@ -75,6 +75,19 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
         raise UsageError(f"不认识的输出格式：{'、'.join(unknown) or '（空）'}。可选：{','.join(FORMATS)}")
     if "pdf" in formats:
         pdf.check_fonts()
+
+
+def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
+          options: dict[str, dict[str, Any]] | None = None, *,
+          previous_path: str | Path | None = None, allow_errors: bool = False,
+          formats: tuple[str, ...] = FORMATS, archival: bool = False,
+          force: bool = False) -> BuildResult:
+    """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
+    in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks.
+    Sections whose inputs did not change since the outputs in place are reused, and an agency
+    whose inputs did not change at all is left as it is, unless ``force``."""
+    options = options or {}
+    check_settings(options, formats)
     checked = validate(params_path, previous_path)
     source, report = checked.source, checked.report
     if errors(checked.findings) and not allow_errors:
@@ -83,33 +96,76 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             "请改正后重新生成。确需先出草稿时可加 --allow-errors，发布版每页会标注“未通过校验”。",
             checked.findings, agency=source.agency, year=report.year)
     target = agency_dir(Path(outputs), report.year, source.agency)
-    inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if checked.previous else None}
-    with _staging(target) as stage:
-        (stage / PARAMS_COPY).write_bytes(source.data)
-        if checked.previous:
-            (stage / PREVIOUS_COPY).write_bytes(checked.previous.data)
-        executed = []
-        for section in SECTIONS:
-            notebook = execute_section(section, inputs, stage / section.notebook,
-                                       options.get(section.key, {}), agency=source.agency,
-                                       year=report.year)
-            executed.append((section, notebook))
-        combined = assemble.combine(executed)
-        record = provenance.collect(source, checked.previous, [(s, notebook_path(s)) for s in SECTIONS])
-        publication = assemble.publication_html(combined, report, checked.findings)
-        if "html" in formats:
-            _write_text(stage / REPORT_HTML, publication)
-        if "pdf" in formats:
-            (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
-        if "docx" in formats:
-            (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
-        _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
-        settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
-                    "archival": archival, "allow_errors": allow_errors, "options": options}
-        _write_text(stage / MANIFEST, json.dumps(provenance.manifest(record, settings, stage),
-                                                 ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    files = tuple(sorted(p.name for p in target.iterdir()))
-    return BuildResult(source.agency, report.year, target, files, tuple(checked.findings))
+    sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
+    previous = checked.previous
+    record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS})
+    settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
+                "archival": archival, "allow_errors": allow_errors, "options": options}
+    keys = cache.section_keys(sources, report, checked.previous_report, options)
+    assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else []),
+                                  {**settings, "kit_commit": record["kit_commit"]})
+    with _agency_lock(target):
+        existing = None if force else _intact_manifest(target)
+        if existing and existing["cache"]["assembly"] == assembly:
+            return BuildResult(source.agency, report.year, target, "unchanged", (),
+                               tuple(checked.findings))
+        reusable = {s.key for s in SECTIONS if existing and existing["cache"]["sections"].get(s.key) == keys[s.key]}
+        inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if previous else None}
+        with _staging(target) as stage:
+            (stage / PARAMS_COPY).write_bytes(source.data)
+            if previous:
+                (stage / PREVIOUS_COPY).write_bytes(previous.data)
+            executed = []
+            for section in SECTIONS:
+                if section.key in reusable:
+                    shutil.copyfile(target / section.notebook, stage / section.notebook)
+                    notebook = nbformat.read(stage / section.notebook, as_version=4)
+                else:
+                    notebook = execute_section(section, inputs, stage / section.notebook,
+                                               options.get(section.key, {}), agency=source.agency,
+                                               year=report.year)
+                executed.append((section, notebook))
+            combined = assemble.combine(executed)
+            publication = assemble.publication_html(combined, report, checked.findings)
+            if "html" in formats:
+                _write_text(stage / REPORT_HTML, publication)
+            if "pdf" in formats:
+                (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
+            if "docx" in formats:
+                (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
+            _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
+            manifest = provenance.manifest(record, settings, stage)
+            manifest["cache"] = {"sections": keys, "assembly": assembly}
+            _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
+    return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+
+
+def _intact_manifest(target: Path) -> dict | None:
+    """The manifest of the outputs in ``target`` if every file it lists is there unaltered."""
+    try:
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        listed = {**manifest["outputs"], **{i["file"]: i["sha256"] for i in manifest["inputs"]}}
+        manifest["cache"]["assembly"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    for name, digest in listed.items():
+        path = target / name
+        if not path.is_file() or provenance.sha256(path.read_bytes()) != digest:
+            return None
+    return manifest
+
+
+@contextmanager
+def _agency_lock(target: Path) -> Iterator[None]:
+    """One build of an agency at a time: a second one waits, then finds the first one's outputs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from ruamel.yaml import YAML
 from .errors import ParamsError, UsageError, XxgkError
 from .findings import errors, to_json, to_text
 from .paths import DEFAULT_OUTPUTS
+from .sections import SECTIONS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告生成工具")
     commands = parser.add_subparsers(required=True, metavar="命令")
 
-    build = commands.add_parser("build", help="生成一个机关一年的报告（HTML 发布版和审计版）")
-    build.add_argument("params", type=Path, help="参数文件，如 params/2025/emin.yaml")
+    build = commands.add_parser("build", help="生成报告：发布版（HTML、PDF、Word）、审计版和执行过的 notebook")
+    build.add_argument("params", nargs="+", help="参数文件、文件夹或通配符，如 params/2025/emin.yaml 或 params/2025/")
+    build.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                       help="同时生成的机关数（默认：CPU 核数）")
+    build.add_argument("--scheduler", metavar="地址",
+                       help="交给 Dask 集群生成：tcp://主机:8786，或 local 在本机起一个集群")
     build.add_argument("--outputs", type=Path, default=DEFAULT_OUTPUTS,
                        help="输出根目录（默认 outputs/），结果写入 <输出根目录>/<年度>/<机关>/")
     build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
@@ -57,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="发布版的格式，逗号分隔：html、pdf、docx（默认全部）；审计版总会生成")
     build.add_argument("--pdfa", action="store_true", help="PDF 采用 PDF/A-2b（归档用）")
     build.add_argument("--previous", type=Path, help=PREVIOUS_HELP)
+    build.add_argument("--force", action="store_true", help="不沿用上次的结果，全部重新生成")
     build.add_argument("--allow-errors", action="store_true",
                        help="校验有错误时仍生成（发布版每页标注“未通过校验”），用于草稿")
     build.set_defaults(run=_build)
@@ -81,22 +88,48 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build  # papermill and nbconvert load only when building
+    from .build import build, check_settings  # papermill and nbconvert load only when building
 
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
-    result = build(args.params, outputs=args.outputs, options=_options(args.options),
-                   previous_path=args.previous, allow_errors=args.allow_errors,
-                   formats=formats, archival=args.pdfa)
+    settings = {"outputs": args.outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
+                "formats": formats, "archival": args.pdfa, "force": args.force}
+    single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
+        and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
+    if not single:
+        if args.previous:
+            raise UsageError("--previous 只能与单个参数文件一起使用")
+        check_settings(settings["options"], formats)
+        return _build_many(args.params, settings, args.jobs, args.scheduler)
+    result = build(args.params[0], previous_path=args.previous, **settings)
     if result.findings:
         print(to_text(list(result.findings)))
-    print(f"已生成 {result.folder}/：{'、'.join(result.files)}")
+    if result.status == "unchanged":
+        print(f"{result.folder}/ 已是最新，无需重新生成（--force 可强制重新生成）")
+    else:
+        files = "、".join(sorted(p.name for p in result.folder.iterdir()))
+        reused = len(SECTIONS) - len(result.executed)
+        note = f"（{reused} 个部分未变，沿用上次的结果）" if reused else ""
+        print(f"已生成 {result.folder}/{note}：{files}")
     return 0
 
 
+def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
+    from .batch import FAILED, Progress, build_many, default_jobs, expand, summary
+
+    paths = expand(patterns)
+    if not paths:
+        raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
+    start = time.perf_counter()
+    outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
+    print(summary(outcomes, time.perf_counter() - start))
+    return 1 if any(o.status == FAILED for o in outcomes) else 0
+
+
 def _check(args: argparse.Namespace) -> int:
+    from .batch import expand
     from .build import validate
 
-    files = _expand(args.params)
+    files = expand(args.params)
     if args.previous and len(files) != 1:
         raise UsageError("--previous 只能与单个参数文件一起使用")
     results: dict[str, list] = {}
@@ -116,23 +149,6 @@ def _check(args: argparse.Namespace) -> int:
     if unusable:
         return 2
     return 1 if any(errors(found) for found in results.values()) else 0
-
-
-def _expand(patterns: list[str]) -> list[Path]:
-    """Parameter files named by files, folders (searched recursively) or globs, in order, once each."""
-    found: list[Path] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if path.is_dir():
-            found += sorted(path.rglob("*.yaml"))
-        elif glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-            if not matches:
-                raise UsageError(f"没有与 {pattern} 匹配的参数文件")
-            found += matches
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ from pathlib import Path
 from .format import FORMAT_FILE
 from .params import Source
 from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
-from .sections import Section
 
 PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
             "great_tables", "pandas", "pydantic", "ruamel.yaml", "beautifulsoup4", "weasyprint",
@@ -44,13 +43,13 @@ def versions() -> dict[str, str]:
     return found
 
 
-def collect(source: Source, previous: Source | None, notebooks: list[tuple[Section, Path]]) -> dict:
+def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]) -> dict:
     """The provenance record of one build (no wall-clock time: two builds must compare equal)."""
     inputs = [(PARAMS_COPY, source)] + ([(PREVIOUS_COPY, previous)] if previous else [])
     return {
         "inputs": [{"file": name, "from": item.path.name, "sha256": sha256(item.data)}
                    for name, item in inputs],
-        "notebooks": {section.notebook: sha256(path.read_bytes()) for section, path in notebooks},
+        "notebooks": {name: sha256(data) for name, data in notebooks.items()},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),
         "versions": versions(),
