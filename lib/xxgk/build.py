@@ -118,7 +118,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             executed = []
             for section in SECTIONS:
                 if section.key in reusable:
-                    shutil.copyfile(target / section.notebook, stage / section.notebook)
+                    shutil.copy2(target / section.notebook, stage / section.notebook)  # keeps its time
                     notebook = nbformat.read(stage / section.notebook, as_version=4)
                 else:
                     notebook = execute_section(section, inputs, stage / section.notebook,
