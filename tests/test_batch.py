@@ -5,6 +5,7 @@ rebuilds re-execute exactly the sections whose inputs changed."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -212,3 +213,24 @@ def test_each_section_runs_in_its_own_clean_interpreter(tmp_path):
     both = notebook("both", "leaked = 1\nassert 'leaked' not in globals()", "requests")
     with pytest.raises(SectionError):
         execute_section(both, inputs, tmp_path / "out3.ipynb", {}, agency="t", year=2025)
+
+
+def test_kernels_are_forked_from_the_template_process(tmp_path):
+    from xxgk.zygote import zygote
+
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("params_path = None\nprevious_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os, sys\nprint(os.getppid(), 'pandas' in sys.modules, os.getcwd())")])
+    book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    book.metadata.language_info = {"name": "python"}
+    nbformat.write(book, tmp_path / "probe.ipynb")
+    section = Section("overview", str(tmp_path / "probe.ipynb"), ())
+    (tmp_path / "stage").mkdir()
+    before = os.getcwd()
+    executed = execute_section(section, {"params_path": None, "previous_path": None},
+                               tmp_path / "stage" / "out.ipynb", {}, agency="t", year=2025)
+    parent, preloaded, cwd = executed.cells[-1].outputs[0].text.split()
+    assert int(parent) == zygote().process.pid and preloaded == "True"
+    # the kernel works in the notebook's folder; the builder, running sections in threads, never moves
+    assert cwd == str(tmp_path / "stage") and os.getcwd() == before
+    assert executed.metadata.kernelspec.name == "python3"  # auditors re-run it with a plain kernel

@@ -6,6 +6,7 @@ exporters run in this process (no ``jupyter nbconvert`` process per report).
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 
 import nbformat
@@ -19,6 +20,7 @@ from .paths import TEMPLATES
 from .sections import Section
 
 LANGUAGE = "zh"
+PUBLICATION, AUDIT = "xxgk-report", "xxgk-audit"  # template folders in templates/
 SECTION_MARKER = "xxgk-section"
 # hidden from readers: setup and audit-only cells, papermill's injected parameters, section markers
 READER_HIDDEN_CELLS = {"remove-cell", "injected-parameters", SECTION_MARKER}
@@ -44,8 +46,16 @@ def combine(executed: list[tuple[Section, NotebookNode]]) -> NotebookNode:
     })
 
 
-def _exporter(template: str, config: Config | None = None) -> HTMLExporter:
-    exporter = HTMLExporter(config=config or Config(), template_name=template,
+@cache
+def _exporter(template: str) -> HTMLExporter:
+    """One exporter per template and process: it compiles its templates once, which is most of
+    the cost of an export (a batch worker assembles report after report)."""
+    config = Config()
+    if template == PUBLICATION:
+        config.TagRemovePreprocessor.remove_cell_tags = READER_HIDDEN_CELLS
+        config.TagRemovePreprocessor.remove_input_tags = READER_HIDDEN_INPUTS
+        config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_name=template,
                             extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = LANGUAGE
     return exporter
@@ -54,12 +64,8 @@ def _exporter(template: str, config: Config | None = None) -> HTMLExporter:
 def publication_html(combined: NotebookNode, report: Report, findings: list[Finding]) -> str:
     """The report as published: the sections' rich outputs only, no code, self-contained; marked
     “未通过校验” on every page when the checks found errors."""
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = READER_HIDDEN_CELLS
-    config.TagRemovePreprocessor.remove_input_tags = READER_HIDDEN_INPUTS
-    config.TagRemovePreprocessor.enabled = True
     resources = _resources(report, unchecked=bool(errors(findings)))
-    body, _ = _exporter("xxgk-report", config).from_notebook_node(combined, resources=resources)
+    body, _ = _exporter(PUBLICATION).from_notebook_node(combined, resources=resources)
     return body
 
 
@@ -69,7 +75,7 @@ def audit_html(combined: NotebookNode, report: Report, provenance: dict,
     findings of the checks and the totals the kit computed."""
     resources = _resources(report, provenance=provenance, findings=to_html(findings, "未发现问题。").html,
                            computed_totals=report.computed_totals)
-    body, _ = _exporter("xxgk-audit").from_notebook_node(combined, resources=resources)
+    body, _ = _exporter(AUDIT).from_notebook_node(combined, resources=resources)
     return body
 
 

@@ -15,8 +15,12 @@ from typing import Any, Callable, Iterable
 
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError
 from .findings import errors
+from .zygote import warm_up
 
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
+# sections of one agency executing at once inside a worker: while one kernel waits on a message
+# round trip another computes, which keeps the cores busy without more worker processes
+SECTION_JOBS = 2
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def build_one(params: str, settings: dict[str, Any]) -> Outcome:
 
     start = time.perf_counter()
     try:
-        result = build(params, **settings)
+        result = build(params, section_jobs=SECTION_JOBS, **settings)
     except XxgkError as error:
         return Outcome(params, FAILED, error.agency, error.year, _reason(error), error.section,
                        error.cell, time.perf_counter() - start)
@@ -86,7 +90,7 @@ def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
         return build_on_dask(names, settings, scheduler, jobs, report)
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=warm_up) as pool:
         futures = [pool.submit(build_one, name, settings) for name in names]
         for future in as_completed(futures):
             outcome = future.result()

@@ -12,12 +12,14 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import nbformat
+from nbformat import NotebookNode
 
 from . import assemble, cache, pdf, provenance, rules, word
 from .errors import SectionError, UsageError, ValidationFailed
@@ -27,7 +29,7 @@ from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
 from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, MANIFEST, PARAMS_COPY, PREVIOUS_COPY,
                     REPORT_DOCX, REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
-from .sections import SECTIONS, get_section
+from .sections import SECTIONS, Section, get_section
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,12 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
           options: dict[str, dict[str, Any]] | None = None, *,
           previous_path: str | Path | None = None, allow_errors: bool = False,
           formats: tuple[str, ...] = FORMATS, archival: bool = False,
-          force: bool = False) -> BuildResult:
+          force: bool = False, section_jobs: int = 1) -> BuildResult:
     """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
     in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks.
     Sections whose inputs did not change since the outputs in place are reused, and an agency
-    whose inputs did not change at all is left as it is, unless ``force``."""
+    whose inputs did not change at all is left as it is, unless ``force``. ``section_jobs``
+    sections execute at once (a batch already keeps the cores busy with whole agencies)."""
     options = options or {}
     check_settings(options, formats)
     checked = validate(params_path, previous_path)
@@ -115,16 +118,18 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             (stage / PARAMS_COPY).write_bytes(source.data)
             if previous:
                 (stage / PREVIOUS_COPY).write_bytes(previous.data)
-            executed = []
-            for section in SECTIONS:
+
+            def run(section: Section) -> tuple[Section, NotebookNode]:
                 if section.key in reusable:
                     shutil.copy2(target / section.notebook, stage / section.notebook)  # keeps its time
-                    notebook = nbformat.read(stage / section.notebook, as_version=4)
-                else:
-                    notebook = execute_section(section, inputs, stage / section.notebook,
-                                               options.get(section.key, {}), agency=source.agency,
-                                               year=report.year)
-                executed.append((section, notebook))
+                    return section, nbformat.read(stage / section.notebook, as_version=4)
+                return section, execute_section(section, inputs, stage / section.notebook,
+                                                options.get(section.key, {}), agency=source.agency,
+                                                year=report.year)
+
+            # each section runs in its own kernel process, so threads here are enough to use the cores
+            with ThreadPoolExecutor(max_workers=section_jobs) as pool:
+                executed = list(pool.map(run, SECTIONS))
             combined = assemble.combine(executed)
             publication = assemble.publication_html(combined, report, checked.findings)
             if "html" in formats:

@@ -20,6 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from .errors import ParamsError, UsageError, XxgkError
+from .batch import default_jobs
 from .findings import errors, to_json, to_text
 from .paths import DEFAULT_OUTPUTS
 from .sections import SECTIONS
@@ -88,6 +89,9 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .zygote import warm_up
+
+    warm_up()  # the kernel template process imports while this one loads the rest
     from .build import build, check_settings  # papermill and nbconvert load only when building
 
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
@@ -100,7 +104,7 @@ def _build(args: argparse.Namespace) -> int:
             raise UsageError("--previous 只能与单个参数文件一起使用")
         check_settings(settings["options"], formats)
         return _build_many(args.params, settings, args.jobs, args.scheduler)
-    result = build(args.params[0], previous_path=args.previous, **settings)
+    result = build(args.params[0], previous_path=args.previous, section_jobs=default_jobs(), **settings)
     if result.findings:
         print(to_text(list(result.findings)))
     if result.status == "unchanged":
@@ -114,7 +118,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
-    from .batch import FAILED, Progress, build_many, default_jobs, expand, summary
+    from .batch import FAILED, Progress, build_many, expand, summary
 
     paths = expand(patterns)
     if not paths:

@@ -102,9 +102,13 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
         executed = papermill.execute_notebook(
             str(notebook_path(section)), str(output),
             parameters={**inputs, **options},
-            kernel_name=KERNEL, cwd=str(output.parent),
+            # the kernel's working folder, through nbclient: papermill's cwd= would chdir this
+            # whole process, which is not safe while other sections run in other threads
+            kernel_name=KERNEL, resources={"metadata": {"path": str(output.parent)}},
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            kernel_manager_class="xxgk.provisioner.ForkKernelManager",
+            shutdown_kernel="immediate",  # the notebook is done: no graceful shutdown to wait for
         )
     except PapermillExecutionError as error:
         first_line = next(iter(error.source.strip().splitlines()), "")

@@ -9,6 +9,7 @@ package to install, rather than producing a PDF of boxes.
 from __future__ import annotations
 
 import subprocess
+from functools import cache
 
 from .errors import KitError
 from .model import Report
@@ -23,14 +24,15 @@ PDF_LANGUAGE = "zh-CN"
 ARCHIVAL_VARIANT = "pdf/a-2b"
 
 
-def installed_families() -> set[str]:
+@cache
+def installed_families() -> frozenset[str]:
     """Font families fontconfig knows (it honours FONTCONFIG_FILE, as WeasyPrint does)."""
     try:
         listing = subprocess.run(["fc-list", ":", "family"], check=True, capture_output=True,
                                  text=True).stdout
     except (OSError, subprocess.CalledProcessError):
         raise KitError("找不到 fc-list，无法确认中文字体。请安装 Debian 软件包 fontconfig。") from None
-    return {family.strip() for line in listing.splitlines() for family in line.split(",")}
+    return frozenset(family.strip() for line in listing.splitlines() for family in line.split(","))
 
 
 def check_fonts() -> None:
