@@ -89,11 +89,6 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .zygote import warm_up
-
-    warm_up()  # the kernel template process imports while this one loads the rest
-    from .build import build, check_settings  # papermill and nbconvert load only when building
-
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     settings = {"outputs": args.outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
                 "formats": formats, "archival": args.pdfa, "force": args.force}
@@ -102,8 +97,15 @@ def _build(args: argparse.Namespace) -> int:
     if not single:
         if args.previous:
             raise UsageError("--previous 只能与单个参数文件一起使用")
+        from .build import check_settings
+
         check_settings(settings["options"], formats)
         return _build_many(args.params, settings, args.jobs, args.scheduler)
+    from .zygote import warm_up
+
+    warm_up()  # the kernel template process imports while this one loads the rest
+    from .build import build  # papermill and nbconvert load only when building
+
     result = build(args.params[0], previous_path=args.previous, section_jobs=default_jobs(), **settings)
     if result.findings:
         print(to_text(list(result.findings)))
