@@ -112,7 +112,8 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
         if existing and existing["cache"]["assembly"] == assembly:
             return BuildResult(source.agency, report.year, target, "unchanged", (),
                                tuple(checked.findings))
-        reusable = {s.key for s in SECTIONS if existing and existing["cache"]["sections"].get(s.key) == keys[s.key]}
+        reused = existing["cache"]["sections"] if existing else {}
+        reusable = {s.key for s in SECTIONS if reused.get(s.key) == keys[s.key]}
         inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if previous else None}
         with _staging(target) as stage:
             (stage / PARAMS_COPY).write_bytes(source.data)
@@ -130,20 +131,25 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             # each section runs in its own kernel process, so threads here are enough to use the cores
             with ThreadPoolExecutor(max_workers=section_jobs) as pool:
                 executed = list(pool.map(run, SECTIONS))
-            combined = assemble.combine(executed)
-            publication = assemble.publication_html(combined, report, checked.findings)
-            if "html" in formats:
-                _write_text(stage / REPORT_HTML, publication)
-            if "pdf" in formats:
-                (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
-            if "docx" in formats:
-                (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
-            _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, checked.findings))
-            manifest = provenance.manifest(record, settings, stage)
-            manifest["cache"] = {"sections": keys, "assembly": assembly}
+            _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival)
+            manifest = provenance.manifest(record, settings, stage,
+                                           cache={"sections": keys, "assembly": assembly})
             _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
     return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+
+
+def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list[Finding],
+             record: dict, formats: tuple[str, ...], archival: bool) -> None:
+    """The publication in ``formats`` and the audit HTML, all from the combined notebooks."""
+    publication = assemble.publication_html(combined, report, findings)
+    if "html" in formats:
+        _write_text(stage / REPORT_HTML, publication)
+    if "pdf" in formats:
+        (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
+    if "docx" in formats:
+        (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
+    _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, findings))
 
 
 def _intact_manifest(target: Path) -> dict | None:
@@ -151,7 +157,7 @@ def _intact_manifest(target: Path) -> dict | None:
     try:
         manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
         listed = {**manifest["outputs"], **{i["file"]: i["sha256"] for i in manifest["inputs"]}}
-        manifest["cache"]["assembly"]
+        manifest["cache"]["assembly"]  # written by an older kit without a cache: rebuild
     except (OSError, ValueError, KeyError, TypeError):
         return None
     for name, digest in listed.items():

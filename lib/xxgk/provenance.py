@@ -56,10 +56,11 @@ def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]
     }
 
 
-def manifest(record: dict, settings: dict, folder: Path) -> dict:
+def manifest(record: dict, settings: dict, folder: Path, cache: dict) -> dict:
     """``manifest.json`` of a finished build: the provenance record, the settings it was built
-    with, and sha256 of every file it wrote (``xxgk verify`` rebuilds from this)."""
+    with, sha256 of every file it wrote (``xxgk verify`` rebuilds from this) and the cache keys
+    the next build compares with."""
     inputs = {item["file"] for item in record["inputs"]}
     outputs = {path.name: sha256(path.read_bytes()) for path in sorted(folder.iterdir())
                if path.is_file() and path.name not in inputs and path.name != MANIFEST}
-    return {**record, "settings": settings, "outputs": outputs}
+    return {**record, "settings": settings, "outputs": outputs, "cache": cache}
