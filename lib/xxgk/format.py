@@ -155,9 +155,6 @@ class ReportFormat:
                 return part
         raise KeyError(f"unknown part {key!r}; known: {', '.join(p.key for p in self.parts)}")
 
-    def table_name(self, key: str) -> str:
-        return getattr(self, key).name
-
 
 def _labels(items) -> tuple[Label, ...]:
     return tuple(Label(item["key"], item["label"]) for item in items)
