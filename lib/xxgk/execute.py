@@ -22,7 +22,9 @@ KERNEL = "python3"
 # ipykernel warns on every start that its local TCP is unencrypted, and logs an error when the
 # shutdown interrupts it while idle: neither is anything a statistician can act on (a failing cell
 # still surfaces through papermill)
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL",
+                    # a notebook run keeps no command history: no SQLite file, no saving thread
+                    "--HistoryManager.enabled=False"]
 
 
 class ReadablePythonTranslator(PythonTranslator):
