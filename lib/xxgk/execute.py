@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
-
-import copy
 
 import nbformat
 import papermill
@@ -19,9 +18,8 @@ from .paths import NOTEBOOKS
 from .sections import Section
 
 KERNEL = "python3"
-# ipykernel warns on every start that its local TCP is unencrypted, and logs an error when the
-# shutdown interrupts it while idle: neither is anything a statistician can act on (a failing cell
-# still surfaces through papermill)
+# ipykernel logs an error when jupyter_client interrupts an idle kernel before killing it: nothing
+# a statistician can act on (a failing cell still surfaces through papermill)
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL",
                     # a notebook run keeps no command history: no SQLite file, no saving thread
                     "--HistoryManager.enabled=False"]

@@ -74,6 +74,9 @@ class Table3:
     total_row: str
     rows: tuple[Table3Row, ...]
 
+    def row(self, key: str) -> Table3Row:
+        return next(row for row in self.rows if row.key == key)
+
     def full_labels(self) -> dict[str, tuple[str, ...]]:
         """Each row's label path with merged (blank) outer levels filled in from the rows above."""
         paths: dict[str, tuple[str, ...]] = {}
@@ -145,6 +148,12 @@ class ReportFormat:
     table3: Table3
     table4: Table4
     rules: tuple[Rule, ...]
+
+    def row_names(self, table: str) -> dict[str, str]:
+        """Each row key of 表三 or 表四 with the label that names it (its deepest label)."""
+        if table == "table3":
+            return {key: path[-1] for key, path in self.table3.full_labels().items()}
+        return {group.key: group.label for group in self.table4.groups}
 
     def rule(self, rule_id: str) -> Rule:
         return next(rule for rule in self.rules if rule.id == rule_id)

@@ -8,14 +8,18 @@ from .format import load_format
 from .model import Report
 
 
+def table2_values(report: Report, row_key: str) -> tuple:
+    """One row of 表二 as a tuple, whether it has one value or several."""
+    value = getattr(report.table2, row_key)
+    return value if isinstance(value, tuple) else (value,)
+
+
 def frame2(report: Report) -> pd.DataFrame:
     """Table 二's values, one row per item, one column per value kind (NaN where not asked)."""
     fmt = load_format().table2
     records = {}
     for block, row in fmt.rows():
-        value = getattr(report.table2, row.key)
-        values = value if isinstance(value, tuple) else (value,)
-        records[row.key] = {v.key: x for v, x in zip(block.values, values)}
+        records[row.key] = {v.key: x for v, x in zip(block.values, table2_values(report, row.key))}
     return pd.DataFrame.from_dict(records, orient="index")
 
 

@@ -112,22 +112,22 @@ class Report(Strict):
     model_config = ConfigDict(
         title="政府信息公开工作年度报告参数", json_schema_extra={"$id": SCHEMA_ID})
 
-    format: Literal["2021"] = Field("2021", title="报告格式", description="国办公开办函〔2021〕30号")
+    format: Literal["2021"] = Field("2021", title="报告格式", description=_FORMAT.source)
     year: int = Field(strict=True, ge=2008, le=2100, title="报告年度")
     agency: Agency = Field(title="机关")
     title: Text | None = Field(None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
     published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
     contact: Contact = Field(title="联系方式")
     introduction: Text = Field(title="引言", description="报告开头的说明段落，空行分段")
-    part1: Part1 = Field(title="一、总体情况")
+    part1: Part1 = Field(title=_FORMAT.part("overview").heading)
     label_variants: LabelVariants = Field(
         default_factory=LabelVariants, title="措辞差异",
         description="本机关报告与统一格式措辞不同的行名，如 normative_documents: 规范性文件")
     table2: Table2 = Field(title=_FORMAT.table2.name)
     table3: Table3 = Field(title=_FORMAT.table3.name)
     table4: Table4 = Field(title=_FORMAT.table4.name)
-    part5: Text = Field(title="五、存在的主要问题及改进情况", description="空行分段")
-    part6: Text = Field(title="六、其他需要报告的事项", description="空行分段")
+    part5: Text = Field(title=_FORMAT.part("problems").heading, description="空行分段")
+    part6: Text = Field(title=_FORMAT.part("other").heading, description="空行分段")
 
     # the totals the parameter file left out and the kit computed, as Chinese locations
     _computed_totals: tuple[str, ...] = PrivateAttr(default=())
@@ -184,7 +184,7 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
             continue
         table = getattr(_FORMAT, check.table)
         rows = dict(data[check.table])
-        names = _row_names(check.table)
+        names = _FORMAT.row_names(check.table)
         if check.per == "row":  # the total is the last value of each row
             for key, values in rows.items():
                 if key in names and _is_details(values, len(check.parts)):
@@ -198,12 +198,6 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
                 computed.append(f"{table.name} · {names[check.stated[0]]} 行")
         data[check.table] = rows
     return data
-
-
-def _row_names(table: str) -> dict[str, str]:
-    if table == "table3":
-        return {key: path[-1] for key, path in _FORMAT.table3.full_labels().items()}
-    return {group.key: group.label for group in _FORMAT.table4.groups}
 
 
 def _is_details(values: Any, length: int) -> bool:
@@ -247,7 +241,7 @@ def _step(annotation: Any, item: str | int) -> tuple[Any, str | None]:
             inner, _ = unwrap(args[0])
             return inner, f"第 {item + 1} 项"
         if item < len(args):
-            return unwrap(args[item])[0], unwrap(args[item])[1]
+            return unwrap(args[item])
     return None, None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import platform
 import subprocess
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@cache  # per process: asked once per report, and neither can change while a batch runs
 def kit_commit() -> str:
     """The kit's git commit, marked ``-dirty`` when its files differ from it; ``unknown`` outside git."""
     try:
@@ -33,6 +35,7 @@ def kit_commit() -> str:
     return commit + ("-dirty" if dirty.strip() else "")
 
 
+@cache
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -52,7 +55,7 @@ def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]
         "notebooks": {name: sha256(data) for name, data in notebooks.items()},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),
-        "versions": versions(),
+        "versions": dict(versions()),
     }
 
 

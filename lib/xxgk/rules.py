@@ -58,16 +58,10 @@ def _number(value) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(int(value))
 
 
-def _row_labels(table: str) -> dict[str, str]:
-    if table == "table3":
-        return {key: path[-1] for key, path in _FMT.table3.full_labels().items()}
-    return {group.key: group.label for group in _FMT.table4.groups}
-
-
 def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Finding]:
     frame = FRAMES[check.table](report)
     table = getattr(_FMT, check.table)
-    rows = _row_labels(check.table)
+    rows = _FMT.row_names(check.table)
     columns = {c.key: c.label for c in table.columns}
     if check.per == "column":
         lines = ((None, column, frame.loc[list(check.stated), column].sum(),
@@ -86,7 +80,7 @@ def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Findin
 def _carry_over(report: Report, previous: Report) -> Iterator[Finding]:
     """X1: this year's 二、上年结转 equals last year's 四、结转下年度继续办理, column by column."""
     table = _FMT.table3
-    carry_in, carry_out = (next(row for row in table.rows if row.key == key) for key in ("carry_in", "carry_out"))
+    carry_in, carry_out = table.row("carry_in"), table.row("carry_out")
     for index, column in enumerate(table.columns):
         this, last = getattr(report.table3, carry_in.key)[index], getattr(previous.table3, carry_out.key)[index]
         if this != last:
@@ -153,7 +147,7 @@ class _Quantity:
 
 
 def _t3(row_key: str) -> _Quantity:
-    label = _FMT.table3.full_labels()[row_key][-1]
+    label = _FMT.row_names("table3")[row_key]
     total = _FMT.table3.columns[-1]
     return _Quantity(f"{_FMT.table3.name} · {label} · {total.label}",
                      lambda r: getattr(r.table3, row_key)[-1])

@@ -7,7 +7,7 @@ import pandas as pd
 from great_tables import GT
 
 from .format import load_format
-from .frames import frame2, frame3, frame4
+from .frames import frame2, frame3, frame4, table2_values
 from .html import Html
 from .model import Report
 from .tablehtml import MERGE_LEFT, finish
@@ -35,8 +35,7 @@ def table2(report: Report) -> Html:
         subheads.append(len(rows))
         add(block.header, [block.label_column, *(v.label for v in block.values)])
         for row in block.rows:
-            value = getattr(report.table2, row.key)
-            values = list(value) if isinstance(value, tuple) else [value]
+            values = list(table2_values(report, row.key))
             formats.setdefault((block.values[0].kind, len(values)), []).append(len(rows))
             add(block.header, [report.label(row.key, row.label), *values])
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
@@ -66,8 +65,8 @@ def table3(report: Report) -> Html:
         labels = list(paths[row.key])
         labels[-1] = report.label(row.key, labels[-1])
         stub.append(labels + [f"{MERGE_LEFT}{index}"] * (3 - len(labels)))
-    values = frame3(report).reset_index(drop=True)
-    frame = pd.concat([pd.DataFrame(stub, columns=["l1", "l2", "l3"]), values], axis=1)
+    values = frame3(report)
+    frame = pd.concat([pd.DataFrame(stub, columns=["l1", "l2", "l3"]), values.reset_index(drop=True)], axis=1)
     keys = [c.key for c in fmt.columns]
     value_width = f"{(100 - sum(TABLE3_LABEL_WIDTHS)) / len(keys):g}%"
     widths = {**{f"l{i + 1}": f"{w}%" for i, w in enumerate(TABLE3_LABEL_WIDTHS)},
@@ -81,7 +80,7 @@ def table3(report: Report) -> Html:
         .cols_label(**{c.key: c.label for c in fmt.columns})
         .fmt_integer(columns=keys, use_seps=False)
     )
-    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"]), _text(fmt.title, frame3(report)))
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"]), _text(fmt.title, values))
 
 
 def table4(report: Report) -> Html:
