@@ -26,6 +26,10 @@ from pathlib import Path
 
 # what a section notebook imports, loaded once in the zygote and shared by every forked kernel
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.interactiveshell",
+           # imported while a kernel initialises (its shell's inspector, debugger, completer, extensions)
+           "IPython.core.oinspect", "IPython.core.debugger", "IPython.core.completerlib",
+           "IPython.extensions.storemagic", "IPython.core.logger", "tornado.platform.asyncio",
+           "encodings.utf_8_sig", "pandas.io.formats.html", "pandas.io.formats.string",
            "pandas", "great_tables", "bs4", "pydantic", "ruamel.yaml",
            "xxgk.blocks", "xxgk.frames", "xxgk.rules", "xxgk.tables", "xxgk.params")
 # no thread pools in the zygote: forking a process that has threads can deadlock the child
@@ -40,6 +44,7 @@ def serve(path: str) -> None:
 
     for module in PRELOAD:
         importlib.import_module(module)
+    _fill_lazy_tables()
     # children are reaped by the kernel as they exit: no zombies, no SIGCHLD handler to run
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -61,6 +66,21 @@ def serve(path: str) -> None:
                 server.close()
                 _become_kernel(request)
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _fill_lazy_tables() -> None:
+    """Build once, here, the tables libraries build on first use, so that every kernel does not
+    build them again: bs4's HTML entity table with its regular expressions (about 15 ms, on
+    the first ``&nbsp;`` a table has), ruamel.yaml's resolver patterns, the format data. None
+    depends on a report: kernels still start with no report data in them."""
+    from bs4 import BeautifulSoup
+    from ruamel.yaml import YAML
+
+    from xxgk.format import load_format
+
+    BeautifulSoup("<p>&nbsp;</p>", "html.parser")
+    YAML(typ="rt").load("year: 2025\nlist: [1, 2.5, true, null, text]\n")
+    load_format()
 
 
 def _become_kernel(request: dict) -> None:
