@@ -17,6 +17,8 @@ import uuid
 from queue import Empty
 from typing import Any
 
+import zmq
+import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.kernelspec import KernelSpec
@@ -27,6 +29,7 @@ from traitlets import DottedObjectName, Type, Unicode, default
 from .zygote import zygote
 
 PROVISIONER = "xxgk-fork"
+RECONNECT_MS = 5
 
 
 class ForkProvisioner(LocalProvisioner):
@@ -80,6 +83,15 @@ class ReadyClient(AsyncKernelClient):
     """A kernel client that does not idle after the kernel is ready. jupyter_client waits for
     0.2 s of silence on IOPub after the kernel_info reply, about half of a forked kernel's
     start; nbclient ignores IOPub messages that do not answer its own requests anyway."""
+
+    @default("context")
+    def _own_context(self) -> zmq.asyncio.Context:
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        # the client connects before the forked kernel has bound its sockets; ZeroMQ retries
+        # after 100 ms by default, which was most of a kernel's start
+        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return context
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
