@@ -63,12 +63,13 @@ def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Findin
     table = getattr(_FMT, check.table)
     rows = _FMT.row_names(check.table)
     columns = {c.key: c.label for c in table.columns}
+    # one sum over the whole table per side: indexing cell by cell cost more than every other check
     if check.per == "column":
-        lines = ((None, column, frame.loc[list(check.stated), column].sum(),
-                  frame.loc[list(check.parts), column].sum()) for column in frame.columns)
+        stated_sums, parts_sums = frame.loc[list(check.stated)].sum(), frame.loc[list(check.parts)].sum()
+        lines = ((None, column, stated_sums[column], parts_sums[column]) for column in frame.columns)
     else:
-        lines = ((row, None, frame.loc[row, list(check.stated)].sum(),
-                  frame.loc[row, list(check.parts)].sum()) for row in frame.index)
+        stated_sums, parts_sums = frame[list(check.stated)].sum(axis=1), frame[list(check.parts)].sum(axis=1)
+        lines = ((row, None, stated_sums[row], parts_sums[row]) for row in frame.index)
     for row, column, stated, parts in lines:
         if stated != parts:
             where = f"{columns[column]} 列" if column else f"{rows[row]} 行"
