@@ -1,7 +1,9 @@
 """Reading a parameter file into the validated model, with every problem located at once.
 
-YAML is read with ruamel.yaml's round-trip loader because it remembers the line of every key and
-list item; pydantic's error locations are mapped back to those lines and to the Chinese labels.
+A file in the plain form most files have is read by ``fastyaml`` (libyaml). Any other file, and
+any file with a problem, is read with ruamel.yaml's round-trip loader because it remembers the
+line of every key and list item; pydantic's error locations are mapped back to those lines and
+to the Chinese labels.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from . import fastyaml
 from .errors import ParamsError, Problem
 from .format import load_format
 from .model import Report, annotation_at, describe, unwrap
@@ -58,7 +61,14 @@ def load_params(path: str | Path) -> Report:
 
 
 def parse_params(source: Source) -> Report:
-    tree = _read_yaml(source)
+    text = _decode(source)
+    values = fastyaml.load(text)
+    if isinstance(values, dict):
+        try:
+            return Report.model_validate(values)
+        except ValidationError:
+            pass  # the round-trip reader below knows the lines to point the problems at
+    tree = _read_yaml(source, text)
     try:
         return Report.model_validate(_plain(tree))
     except ValidationError as error:
@@ -67,12 +77,15 @@ def parse_params(source: Source) -> Report:
                           year=_year(tree)) from None
 
 
-def _read_yaml(source: Source) -> CommentedMap:
+def _decode(source: Source) -> str:
     try:
-        text = source.data.decode("utf-8-sig")
+        return source.data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = source.data[: error.start].count(b"\n") + 1
         raise _single(source.path, line, "文件不是 UTF-8 编码，请另存为 UTF-8") from None
+
+
+def _read_yaml(source: Source, text: str) -> CommentedMap:
     try:
         tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:

@@ -1,0 +1,105 @@
+"""The libyaml reader answers only where it gives exactly what the round-trip reader gives."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from conftest import EXAMPLE, ROOT
+from xxgk import fastyaml
+from xxgk.params import _plain  # what the kit makes of ruamel's tree: the reference
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import write_agencies  # noqa: E402
+
+
+def full(text: str):
+    return _plain(YAML(typ="rt").load(text))
+
+
+def same(text: str) -> bool:
+    """True when the fast reader answers with the reference's values and types; when it does
+    not answer, the reference must be what reads the file (it may also refuse it)."""
+    fast = fastyaml.load(text)
+    if fast is None:
+        return True
+    return repr(fast) == repr(full(text))
+
+
+def test_the_example_and_synthetic_agencies_take_the_fast_path(tmp_path):
+    files = [EXAMPLE, *write_agencies(tmp_path / "params" / "2025", 4, 11)]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = fastyaml.load(text)
+        assert fast is not None, path
+        assert repr(fast) == repr(full(text)), path
+
+
+TRICKY = ["12", "-3", "+3", "012", "0o17", "0x1F", "0b101", "1_000", "1.5", "1.50", "-0.25", ".5", "1.",
+          "1e3", "1.5e3", ".inf", "-.inf", ".nan", "yes", "no", "on", "off", "y", "n", "true", "True",
+          "TRUE", "tRuE", "false", "null", "Null", "~", "", "2026-01-15", "2026-1-5", "2026-02-30",
+          "2026-01-15 10:00:00", "2026-01-15T10:00:00Z", "12:30", "1:20:30", "0901-3340090", "834600",
+          "<<", "=", "额敏县", "第 711 号", "0.1 万元", "- x", "a: b", "#x", "'q'", "\"q\"", "1,2"]
+
+
+@pytest.mark.parametrize("scalar", TRICKY)
+def test_tricky_plain_scalars_agree_or_fall_back(scalar):
+    for text in (f"key: {scalar}\n", f"key: [{scalar}]\n", f"{scalar}: 1\n", f"- {scalar}\n"):
+        try:
+            full(text)
+        except Exception:
+            assert fastyaml.load(text) is None, text  # only the full reader explains a problem
+            continue
+        assert same(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",                      # duplicate key: ruamel reports it
+    "a: !!str 12\n",                     # explicit tag
+    "a: &x 1\nb: *x\n",                  # anchor and alias
+    "%YAML 1.1\n---\na: yes\n",          # another YAML version
+    "a: 1\n---\nb: 2\n",                 # two documents
+    "a: [1, 2\n",                        # syntax error
+    "<<: {a: 1}\n",                      # merge key
+    "true: 1\n",                         # a key that is not a string
+    "",                                  # empty file
+])
+def test_what_it_does_not_vouch_for_goes_to_the_full_reader(text):
+    assert fastyaml.load(text) is None
+
+
+SCALAR_CHARACTERS = st.sampled_from(list("0123456789+-._:eExXoObB ~TtFfNnYy额") + ["inf", "nan", "null", "true"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SCALAR_CHARACTERS, min_size=1, max_size=8).map("".join))
+def test_random_scalars_agree_or_fall_back(scalar):
+    for text in (f"key: {scalar}\n", f"key: [{scalar}, 1]\n"):
+        try:
+            full(text)
+        except Exception:
+            assert fastyaml.load(text) is None, text
+            continue
+        assert same(text), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.recursive(
+    st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.none(), st.text(max_size=12),
+              st.decimals(min_value=-10**4, max_value=10**4, places=2, allow_nan=False)),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), children, max_size=3),
+    max_leaves=12))
+def test_documents_written_by_a_yaml_writer_agree(data):
+    """Whatever a writer produces (quoted where needed, flow or block), both readers agree."""
+    text = json.dumps({"root": data}, ensure_ascii=False, default=str)  # JSON is YAML 1.2
+    assert same(text)
+    buffer = io.StringIO()
+    YAML(typ="safe", pure=True).dump({"root": json.loads(text)}, buffer)
+    assert same(buffer.getvalue())
