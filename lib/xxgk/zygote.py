@@ -71,15 +71,15 @@ def serve(path: str) -> None:
 def _fill_lazy_tables() -> None:
     """Build once, here, the tables libraries build on first use, so that every kernel does not
     build them again: bs4's HTML entity table with its regular expressions (about 15 ms, on
-    the first ``&nbsp;`` a table has), ruamel.yaml's resolver patterns, the format data. None
+    the first ``&nbsp;`` a table has), the YAML resolver's patterns, the format data. None
     depends on a report: kernels still start with no report data in them."""
     from bs4 import BeautifulSoup
-    from ruamel.yaml import YAML
 
+    from xxgk import fastyaml
     from xxgk.format import load_format
 
     BeautifulSoup("<p>&nbsp;</p>", "html.parser")
-    YAML(typ="rt").load("year: 2025\nlist: [1, 2.5, true, null, text]\n")
+    fastyaml.load("year: 2025\nlist: [1, 2.5, true, null, 2026-01-15, text]\n")
     load_format()
 
 
