@@ -58,7 +58,8 @@ def test_table3_is_whole_on_one_page_with_its_heading(built):
 
 def test_pages_follow_the_layout(built):
     """Title, introduction and part 一 fill pages 1-3; 表二 ends page 4, since 表三 with its
-    heading needs a page of its own (5); parts 四 and 五 follow (6), then 六 and the signature (7)."""
+    heading needs a page of its own (5); parts 四 and 五 follow (6), then 六 and the signature (7).
+    Each part starts on its page's first line when the page before has no room for it."""
     path = built / "report.pdf"
     count = page_count(path)
     assert count == 7
@@ -69,7 +70,9 @@ def test_pages_follow_the_layout(built):
     first_page_of = {part.key: next(n for n, t in enumerate(pages, 1) if squash(part.heading) in squash(t))
                      for part in FMT.parts}
     assert list(first_page_of.values()) == sorted(first_page_of.values())
-    assert first_page_of["requests"] == 5 and first_page_of["other"] == 7
+    assert first_page_of["requests"] == 5 and first_page_of["appeals"] == 6 and first_page_of["other"] == 7
+    for key in ("proactive", "requests", "appeals", "other"):
+        assert squash(FOOTER.sub("", pages[first_page_of[key] - 1])).startswith(squash(FMT.part(key).heading)), key
 
 
 def test_metadata_language_and_bookmarks(built, example):
