@@ -14,7 +14,7 @@ from .params import Source
 from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
 
 PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
-            "great_tables", "pandas", "pydantic", "ruamel.yaml", "beautifulsoup4", "weasyprint",
+            "great_tables", "pandas", "pydantic", "ruamel.yaml", "pyyaml", "beautifulsoup4", "weasyprint",
             "pydyf", "python-docx")
 
 
