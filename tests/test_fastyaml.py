@@ -20,7 +20,12 @@ from synthetic import write_agencies  # noqa: E402
 
 
 def full(text: str):
-    return _plain(YAML(typ="rt").load(text))
+    """ruamel's reading, as ``params`` does it (its safe loader where the round-trip one cannot
+    place a comment)."""
+    try:
+        return _plain(YAML(typ="rt").load(text))
+    except (NotImplementedError, AssertionError):
+        return _plain(YAML(typ="safe", pure=True).load(text))
 
 
 def same(text: str) -> bool:
@@ -30,6 +35,16 @@ def same(text: str) -> bool:
     if fast is None:
         return True
     return repr(fast) == repr(full(text))
+
+
+def agrees_or_falls_back(text: str) -> bool:
+    """A file ruamel refuses gets no answer (only the full reader explains a problem); any
+    other gets ruamel's values or none."""
+    try:
+        full(text)
+    except Exception:
+        return fastyaml.load(text) is None
+    return same(text)
 
 
 def test_the_example_and_synthetic_agencies_take_the_fast_path(tmp_path):
@@ -51,12 +66,7 @@ TRICKY = ["12", "-3", "+3", "012", "0o17", "0x1F", "0b101", "1_000", "1.5", "1.5
 @pytest.mark.parametrize("scalar", TRICKY)
 def test_tricky_plain_scalars_agree_or_fall_back(scalar):
     for text in (f"key: {scalar}\n", f"key: [{scalar}]\n", f"{scalar}: 1\n", f"- {scalar}\n"):
-        try:
-            full(text)
-        except Exception:
-            assert fastyaml.load(text) is None, text  # only the full reader explains a problem
-            continue
-        assert same(text), text
+        assert agrees_or_falls_back(text), text
 
 
 @pytest.mark.parametrize("text", [
@@ -69,6 +79,11 @@ def test_tricky_plain_scalars_agree_or_fall_back(scalar):
     "<<: {a: 1}\n",                      # merge key
     "true: 1\n",                         # a key that is not a string
     "",                                  # empty file
+    "key: \t\n",                         # a tab, white space to libyaml, an error to ruamel
+    "a: |#\n  x\n",                      # a block header with an unspaced comment
+    "a: |2\n    x\n",                    # an indentation indicator
+    "a: |\n  \n     \n  x\n",              # lines of spaces inside a block scalar
+    "- 1\n",                             # not a mapping
 ])
 def test_what_it_does_not_vouch_for_goes_to_the_full_reader(text):
     assert fastyaml.load(text) is None
@@ -77,19 +92,16 @@ def test_what_it_does_not_vouch_for_goes_to_the_full_reader(text):
 SCALAR_CHARACTERS = st.sampled_from(list("0123456789+-._:eExXoObB ~TtFfNnYy额") + ["inf", "nan", "null", "true"])
 
 
-@settings(max_examples=300, deadline=None)
+# derandomized: the same examples on every run, so CI does not fail by chance; the same tests ran
+# with thousands of random examples while fastyaml was written
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(SCALAR_CHARACTERS, min_size=1, max_size=8).map("".join))
 def test_random_scalars_agree_or_fall_back(scalar):
     for text in (f"key: {scalar}\n", f"key: [{scalar}, 1]\n"):
-        try:
-            full(text)
-        except Exception:
-            assert fastyaml.load(text) is None, text
-            continue
-        assert same(text), text
+        assert agrees_or_falls_back(text), text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.recursive(
     st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.none(), st.text(max_size=12),
               st.decimals(min_value=-10**4, max_value=10**4, places=2, allow_nan=False)),
@@ -103,3 +115,15 @@ def test_documents_written_by_a_yaml_writer_agree(data):
     buffer = io.StringIO()
     YAML(typ="safe", pure=True).dump({"root": json.loads(text)}, buffer)
     assert same(buffer.getvalue())
+
+
+PIECES = st.sampled_from([*":-[]{}#\"'|>,? \n", "  ", "a", "0", "1.5", "true", "null", "2026-01-15", "额",
+                          "\\n", "---", "...", "|-\n  ", ">\n  ", "\n- ", "\nb: ", "\n  c: ", " #c", "\n  x",
+                          "\n    y", "\n\n", "   "])
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.sampled_from(["key: ", "a:\n  b: ", "t: |-\n  ", "s:\n  - ", "x: [", "n: >\n  "]),
+       st.lists(PIECES, max_size=16).map("".join))
+def test_random_mapping_documents_agree_or_fall_back(start, rest):
+    assert agrees_or_falls_back(start + rest), start + rest

@@ -95,6 +95,19 @@ def test_yaml_syntax_error_names_the_line(tmp_path, outputs):
     assert snapshot(outputs) == before
 
 
+def test_comment_between_a_key_and_its_value(tmp_path, outputs):
+    """ruamel's round-trip loader raises NotImplementedError on this valid YAML: the file still
+    loads, and a problem elsewhere in it is still reported, not a traceback."""
+    path = edited(tmp_path, "  fax: 0901-3340090", "  fax:    # 传真\n    0901-3340090")
+    assert load_params(path).contact.fax == "0901-3340090"
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2025", "year: x"), encoding="utf-8")
+    before = snapshot(outputs)
+    result = run_xxgk("build", path, "--outputs", outputs)
+    assert result.returncode == 2 and "Traceback" not in result.stderr + result.stdout
+    assert f"{path}: year（" in result.stderr
+    assert snapshot(outputs) == before
+
+
 def test_missing_file(tmp_path, outputs):
     before = snapshot(outputs)
     result = run_xxgk("build", tmp_path / "nowhere.yaml", "--outputs", outputs)

@@ -6,8 +6,8 @@ libyaml reads them in about 1 ms. The two must never disagree, so this reader an
 it can vouch for the result being exactly what ``params`` makes of ruamel's: plain scalars are
 typed by ruamel's own YAML 1.2 resolver, and only in forms whose values cannot differ (``12``,
 ``-3``, ``709.48``, ``2026-01-15``, ``true``, ``null``). Anything else (tags, anchors, duplicate
-keys, directives, ``0o17``, ``1_000``, ``.inf``, a syntax error) gives ``None``, and the caller
-reads the file with ruamel.yaml, which also explains any problem.
+keys, directives, ``0o17``, ``1_000``, ``.inf``, tabs, unusual block scalars, a syntax error) gives
+``None``, and the caller reads the file with ruamel.yaml, which also explains any problem.
 """
 
 from __future__ import annotations
@@ -34,45 +34,56 @@ _CANONICAL = {
     "tag:yaml.org,2002:null": (re.compile(r"|~|null|Null|NULL"), lambda text: None),
 }
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BLOCK_HEADER = re.compile(r"[|>][-+]?(?: +#.*| *)")
+# characters on which YAML 1.1 (libyaml) and 1.2 (ruamel) part ways: tabs, which libyaml takes as
+# white space where ruamel refuses them; NEL, LS and PS, line breaks in 1.1 only; control
+# characters and a BOM past the start
+_ODD_CHARACTER = re.compile("[^\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
 
 
 class _Unsure(Exception):
     """The document uses something this reader does not vouch for."""
 
 
-def load(text: str) -> Any | None:
+def load(text: str) -> dict | None:
     """The document's data as ``params`` would make it of ruamel's tree, or ``None`` when only the
     full reader should read it."""
+    if _ODD_CHARACTER.search(text):
+        return None
     try:
         events = yaml.parse(text, Loader=yaml.CSafeLoader)
     except AttributeError:  # PyYAML built without libyaml: no speed to gain
         return None
     try:
-        return _document(iter(events))
+        return _document(iter(events), text)
     except (_Unsure, yaml.YAMLError, ValueError, StopIteration):
         return None
 
 
-def _document(events: Iterator[yaml.Event]) -> Any:
+def _document(events: Iterator[yaml.Event], text: str) -> dict:
     _expect(next(events), yaml.StreamStartEvent)
     start = next(events)
     if not isinstance(start, yaml.DocumentStartEvent) or start.version or start.tags:
         raise _Unsure
-    value = _value(next(events), events)
+    root = next(events)
+    _expect(root, yaml.MappingStartEvent)  # a parameter file is a mapping
+    value = _value(root, events, text)
     _expect(next(events), yaml.DocumentEndEvent)
     _expect(next(events), yaml.StreamEndEvent)  # ruamel refuses a second document
     return value
 
 
-def _value(event: yaml.Event, events: Iterator[yaml.Event]) -> Any:
+def _value(event: yaml.Event, events: Iterator[yaml.Event], text: str) -> Any:
     if getattr(event, "anchor", None) is not None or getattr(event, "tag", None) is not None:
         raise _Unsure
     if isinstance(event, yaml.ScalarEvent):
+        if event.style in ("|", ">"):
+            _check_block(text, event)
         return _scalar(event)
     if isinstance(event, yaml.SequenceStartEvent):
         items = []
         while not isinstance(event := next(events), yaml.SequenceEndEvent):
-            items.append(_value(event, events))
+            items.append(_value(event, events, text))
         return items
     if isinstance(event, yaml.MappingStartEvent):
         mapping = {}
@@ -80,7 +91,7 @@ def _value(event: yaml.Event, events: Iterator[yaml.Event]) -> Any:
             key = _key(event)
             if key in mapping:
                 raise _Unsure  # ruamel reports duplicate keys
-            mapping[key] = _value(next(events), events)
+            mapping[key] = _value(next(events), events, text)
         return mapping
     raise _Unsure  # an alias
 
@@ -96,6 +107,17 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         if pattern.fullmatch(event.value):
             return convert(event.value)
     raise _Unsure
+
+
+def _check_block(text: str, event: yaml.ScalarEvent) -> None:
+    """A block scalar (``|-`` and the like, as narratives are written) in the plain form both
+    readers take alike: a header with no indentation indicator and a spaced comment if any, and
+    no line of spaces alone inside (YAML 1.2 and 1.1 count their indentation differently)."""
+    header, _, body = text[event.start_mark.index:event.end_mark.index].partition("\n")
+    if not _BLOCK_HEADER.fullmatch(header):
+        raise _Unsure
+    if any(line.strip(" ") == "" and line != "" for line in body.split("\n")):
+        raise _Unsure
 
 
 def _key(event: yaml.Event) -> str:

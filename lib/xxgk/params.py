@@ -63,7 +63,7 @@ def load_params(path: str | Path) -> Report:
 def parse_params(source: Source) -> Report:
     text = _decode(source)
     values = fastyaml.load(text)
-    if isinstance(values, dict):
+    if values is not None:
         try:
             return Report.model_validate(values)
         except ValidationError:
@@ -85,16 +85,22 @@ def _decode(source: Source) -> str:
         raise _single(source.path, line, "文件不是 UTF-8 编码，请另存为 UTF-8") from None
 
 
-def _read_yaml(source: Source, text: str) -> CommentedMap:
+def _read_yaml(source: Source, text: str) -> dict:
+    """The file's tree: a ``CommentedMap`` that knows the line of every key, or, in the rare file
+    whose comments ruamel's round-trip loader cannot place (a comment between a key and its value
+    on the next line makes it raise NotImplementedError), the same values without lines."""
     try:
-        tree = YAML(typ="rt").load(text)
+        try:
+            tree = YAML(typ="rt").load(text)
+        except (NotImplementedError, AssertionError):
+            tree = YAML(typ="safe", pure=True).load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         what = error.problem or error.context or "格式不正确"
         raise _single(source.path, line,
                       f"YAML 语法错误（{what}）。请检查缩进、冒号后的空格和引号是否成对") from None
-    if not isinstance(tree, CommentedMap):
+    if not isinstance(tree, dict):
         raise _single(source.path, 1, "参数文件应是“键: 值”的映射，例如 year: 2025")
     return tree
 
