@@ -20,11 +20,13 @@ from bs4 import BeautifulSoup, Tag
 
 MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged by great-tables
 
+# the table's white shows through its cells: a background on each cell made the PDF paint ~280
+# white rectangles for nothing
 TABLE_CSS = """
 #{id} .gt_table {{ border-collapse: collapse; margin: 0.5em auto 1em; width: 100%; color: #000;
   background: #fff; font-size: 10.5pt; line-height: 1.35; }}
 #{id} .gt_table th, #{id} .gt_table td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
-  vertical-align: middle; text-align: center; font-weight: normal; background: #fff; }}
+  vertical-align: middle; text-align: center; font-weight: normal; }}
 #{id} .gt_table .gt_stub, #{id} .gt_table .gt_group_heading {{ text-align: left; }}
 #{id} .gt_table .gt_column_spanner {{ display: inline; border: 0; padding: 0; }}
 #{id} .gt_table thead th {{ font-weight: bold; }}
