@@ -3,7 +3,7 @@
 ruamel.yaml's round-trip loader, which the kit needs to point at the line of a problem, is pure
 Python and takes about 18 ms for a report's parameters; every section notebook reads them again.
 libyaml reads them in about 1 ms. The two must never disagree, so this reader answers only when
-it can vouch for the result being exactly what ``params`` makes of ruamel's: plain scalars are
+it can vouch for its values being exactly ruamel's (as plain Python types): plain scalars are
 typed by ruamel's own YAML 1.2 resolver, and only in forms whose values cannot differ (``12``,
 ``-3``, ``709.48``, ``2026-01-15``, ``true``, ``null``). Anything else (tags, anchors, duplicate
 keys, directives, ``0o17``, ``1_000``, ``.inf``, tabs, unusual block scalars, a syntax error) gives
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import Any, Iterator
 
 import yaml
@@ -26,8 +25,7 @@ _PLAIN = (True, False)  # ruamel's "implicit" flags of a plain scalar
 # the forms of each YAML 1.2 type whose value is the same whichever reader converts them
 _CANONICAL = {
     "tag:yaml.org,2002:int": (re.compile(r"-?(?:0|[1-9][0-9]*)"), int),
-    "tag:yaml.org,2002:float": (re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+"),
-                                lambda text: Decimal(repr(float(text)))),  # as params does
+    "tag:yaml.org,2002:float": (re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+"), float),
     "tag:yaml.org,2002:timestamp": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), dt.date.fromisoformat),
     "tag:yaml.org,2002:bool": (re.compile(r"true|True|TRUE|false|False|FALSE"),
                                lambda text: text.lower() == "true"),
@@ -46,8 +44,7 @@ class _Unsure(Exception):
 
 
 def load(text: str) -> dict | None:
-    """The document's data as ``params`` would make it of ruamel's tree, or ``None`` when only the
-    full reader should read it."""
+    """The document's data as ruamel.yaml reads it, or ``None`` when only ruamel should read it."""
     if _ODD_CHARACTER.search(text):
         return None
     try:

@@ -65,7 +65,7 @@ def parse_params(source: Source) -> Report:
     values = fastyaml.load(text)
     if values is not None:
         try:
-            return Report.model_validate(values)
+            return Report.model_validate(_plain(values))
         except ValidationError:
             pass  # the round-trip reader below knows the lines to point the problems at
     tree = _read_yaml(source, text)
