@@ -36,7 +36,8 @@ _BLOCK_HEADER = re.compile(r"[|>][-+]?(?: +#.*| *)")
 # characters on which YAML 1.1 (libyaml) and 1.2 (ruamel) part ways: tabs, which libyaml takes as
 # white space where ruamel refuses them; NEL, LS and PS, line breaks in 1.1 only; control
 # characters and a BOM past the start
-_ODD_CHARACTER = re.compile("[^\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
+_ODD_CHARACTER = re.compile("[^\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+                            "|[\u2028\u2029]")
 
 
 class _Unsure(Exception):
