@@ -6,7 +6,24 @@ agency, year, section and cell it concerns where those are known.
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass
+
+# what a terminal would act on rather than show: C0 and C1 controls (ESC starts ANSI sequences,
+# U+009B is a one-character CSI) other than tab and newline, and the bidirectional overrides
+# that make text read in another order than it is stored
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: every character a terminal would interpret shown as ``\\x1b``."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+class Terminated(KeyboardInterrupt):
+    """The build was told to stop (SIGTERM): unwinds like Ctrl-C, so every clean-up runs."""
 
 
 class XxgkError(Exception):
@@ -35,6 +52,26 @@ def _rebuild(cls, state):
     Exception.__init__(error, state["message"])
     error.__dict__.update(state)
     return error
+
+
+_OS_PROBLEMS = {
+    errno.ENOSPC: "磁盘空间不足，请清理磁盘后重试",
+    errno.EDQUOT: "超出磁盘配额，请清理后重试",
+    errno.EACCES: "没有写入权限，请检查文件夹的权限或换一个输出文件夹",
+    errno.EPERM: "没有权限，请检查文件夹的权限或换一个输出文件夹",
+    errno.EROFS: "所在的文件系统是只读的，请换一个输出文件夹",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EEXIST: "已有同名的文件",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.EIO: "磁盘读写错误",
+}
+
+
+def os_problem(error: OSError) -> str:
+    """What the operating system refused, in Chinese, with the file it concerned."""
+    what = _OS_PROBLEMS.get(error.errno or 0, error.strerror or type(error).__name__)
+    where = f"（{printable(str(error.filename))}）" if error.filename else ""
+    return what + where
 
 
 @dataclass(frozen=True)
@@ -80,6 +117,11 @@ class ValidationFailed(XxgkError):
     def __init__(self, message: str, findings: list, *, agency: str, year: int):
         self.findings = list(findings)
         super().__init__(message, agency=agency, year=year)
+
+
+class OutputsError(XxgkError):
+    """The outputs cannot be written: the disk is full, the folder is read-only or not a folder.
+    Nothing already built was changed."""
 
 
 class KitError(XxgkError):

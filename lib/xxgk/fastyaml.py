@@ -54,7 +54,7 @@ def load(text: str) -> dict | None:
         return None
     try:
         return _document(iter(events), text)
-    except (_Unsure, yaml.YAMLError, ValueError, StopIteration):
+    except (_Unsure, yaml.YAMLError, ValueError, StopIteration, RecursionError):
         return None
 
 

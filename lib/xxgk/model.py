@@ -8,13 +8,17 @@ the Chinese label a statistician recognises.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from .format import load_format
+from .limits import MAX_AMOUNT, MAX_COUNT
 
 SCHEMA_ID = "xxgk-params.schema.json"
 
@@ -24,15 +28,43 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
+
+
 def _count(title: str) -> Any:
-    return Annotated[int, Field(strict=True, ge=0, title=title)]
+    return Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT, title=title)]
 
 
 def _amount(title: str) -> Any:
-    return Annotated[Decimal, Field(ge=0, allow_inf_nan=False, title=title)]
+    return Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, title=title)]
 
 
-Text = Annotated[str, Field(min_length=1)]
+# Characters that have no place in a published report and that break its outputs or a terminal:
+# control characters (NUL, ESC, vertical tab …; tab and line breaks are fine), the Unicode line
+# and paragraph separators, a byte order mark inside the text, private-use characters (no font
+# has them, and the kit marks merged table cells with one), noncharacters and lone surrogates.
+UNPUBLISHABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ue000-\uf8ff"
+                           "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+_KINDS = {"Cc": "控制字符", "Co": "私用区字符", "Cs": "代理字符", "Zl": "行分隔符", "Zp": "段分隔符",
+          "Cn": "非字符", "Cf": "格式字符"}
+
+
+def character_name(character: str) -> str:
+    """``U+001B（控制字符）``: a character named by its code, never shown as itself."""
+    return f"U+{ord(character):04X}（{_KINDS.get(unicodedata.category(character), '特殊字符')}）"
+
+
+def _publishable(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("text_blank", "不能只有空白，请填写内容")
+    odd = UNPUBLISHABLE.search(text)
+    if odd:
+        raise PydanticCustomError(
+            "text_character", "第 {position} 个字符是不可见或无法显示的字符 {name}，请删除它",
+            {"position": odd.start() + 1, "name": character_name(odd.group())})
+    return text
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_publishable)]
 
 _FORMAT = load_format()
 
@@ -64,7 +96,7 @@ def _label_variants_model() -> type[BaseModel]:
     rows = [*(row for _, row in _FORMAT.table2.rows())]
     rows += [row for row in _FORMAT.table3.rows]
     fields = {
-        row.key: (str | None, Field(None, min_length=1, title=f"{row.label} 的本机关措辞"))
+        row.key: (Text | None, Field(None, title=f"{row.label} 的本机关措辞"))
         for row in rows
     }
     return create_model("LabelVariants", __base__=Strict, **fields)
@@ -89,7 +121,7 @@ class Agency(Strict):
 class Contact(Strict):
     office: Text = Field(title="联系机关")
     address: Text = Field(title="地址")
-    postcode: Annotated[str, Field(pattern=r"^\d{6}$")] = Field(title="邮编", description="6 位数字")
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{6}$")] = Field(title="邮编", description="6 位数字")
     phone: Text = Field(title="电话")
     fax: Text | None = Field(None, title="传真")
 

@@ -8,7 +8,11 @@ to the Chinese labels.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import os
+import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +20,15 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from . import fastyaml
-from .errors import ParamsError, Problem
+from . import fastyaml, pause
+from .errors import ParamsError, Problem, printable
+from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
 from .format import load_format
-from .model import Report, annotation_at, describe, unwrap
+from .model import UNPUBLISHABLE, Report, annotation_at, character_name, describe, unwrap
 
 
 @dataclass(frozen=True)
@@ -34,17 +40,48 @@ class Source:
     data: bytes
 
 
+# An agency's file name becomes its output folder's name: one path segment of letters (汉字
+# included), digits, "-" and "_", never starting with "." or "_" (kept for the kit's own folders),
+# and without "." so that it can never be another agency's ``.failed`` folder or ``..``.
+AGENCY_NAME = re.compile(r"[^\W_][\w-]{0,63}")
+
+
 def read_source(path: str | Path) -> Source:
+    """The bytes of a parameter file, read only if it is a regular file of a sensible size (a
+    FIFO would block, ``/dev/zero`` would never end)."""
     path = Path(path)
+    agency = agency_name(path)
     try:
-        data = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise _single(path, None, "找不到参数文件，请检查路径和文件名") from None
     except IsADirectoryError:
         raise _single(path, None, "这是一个文件夹，不是参数文件（.yaml）") from None
     except OSError as error:
         raise _single(path, None, f"无法读取参数文件：{error.strerror}") from None
-    return Source(path=path, agency=path.stem, data=data)
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise _single(path, None, "这是一个文件夹，不是参数文件（.yaml）")
+        if not stat.S_ISREG(info.st_mode):
+            raise _single(path, None, "这不是普通文件（可能是管道或设备），参数文件应是一个 .yaml 文件")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(MAX_PARAMS_BYTES + 1)
+    except OSError as error:
+        raise _single(path, None, f"无法读取参数文件：{error.strerror}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_PARAMS_BYTES:
+        raise _single(path, None, f"文件超过 {MAX_PARAMS_BYTES // 1024} KB，不像参数文件（一份报告的参数约 15 KB）")
+    return Source(path=path, agency=agency, data=data)
+
+
+def agency_name(path: Path) -> str:
+    """The agency's name for its output folder: the file's stem, if it is one safe path segment."""
+    if not AGENCY_NAME.fullmatch(path.stem):
+        raise _single(path, None, f"文件名“{path.stem}”不能用作机关的输出文件夹名：只能由汉字、字母、"
+                                  "数字、“-”和“_”组成，不含“.”，不以“_”开头，至多 64 个字符，如 emin.yaml")
+    return path.stem
 
 
 def previous_year_file(path: Path, year: int) -> Path | None:
@@ -57,6 +94,7 @@ def previous_year_file(path: Path, year: int) -> Path | None:
 
 def load_params(path: str | Path) -> Report:
     """Read and validate one parameter file; raise ``ParamsError`` listing every problem."""
+    pause.at("section")  # what every section notebook calls first, in its kernel
     return parse_params(read_source(path))
 
 
@@ -65,12 +103,15 @@ def parse_params(source: Source) -> Report:
     values = fastyaml.load(text)
     if values is not None:
         try:
-            return Report.model_validate(_plain(values))
-        except ValidationError:
+            return Report.model_validate(_Plain(source.path, values).values)
+        except (ValidationError, ParamsError):
             pass  # the round-trip reader below knows the lines to point the problems at
     tree = _read_yaml(source, text)
+    plain = _Plain(source.path, tree)
+    if plain.problems:
+        raise ParamsError(str(source.path), plain.problems, agency=source.agency, year=_year(tree))
     try:
-        return Report.model_validate(_plain(tree))
+        return Report.model_validate(plain.values)
     except ValidationError as error:
         problems = [_problem(source.path, tree, item) for item in error.errors()]
         raise ParamsError(str(source.path), problems, agency=source.agency,
@@ -79,10 +120,26 @@ def parse_params(source: Source) -> Report:
 
 def _decode(source: Source) -> str:
     try:
-        return source.data.decode("utf-8-sig")
+        text = source.data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = source.data[: error.start].count(b"\n") + 1
         raise _single(source.path, line, "文件不是 UTF-8 编码，请另存为 UTF-8") from None
+    problems = [Problem(str(source.path), line, "", "", message) for line, message in odd_characters(text)]
+    if problems:
+        raise ParamsError(str(source.path), problems, agency=source.agency)
+    return text
+
+
+def odd_characters(text: str) -> list[tuple[int, str]]:
+    """(line, message) for every line of ``text`` holding a character a report cannot publish:
+    found before YAML reads the file, whose own messages for them are obscure."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        match = UNPUBLISHABLE.search(line)
+        if match:
+            found.append((number, f"第 {match.start() + 1} 个字符是不可见或无法显示的字符 "
+                                  f"{character_name(match.group())}，请删除它（常见于从网页或其他软件复制的文字）"))
+    return found
 
 
 def _read_yaml(source: Source, text: str) -> dict:
@@ -91,45 +148,111 @@ def _read_yaml(source: Source, text: str) -> dict:
     on the next line makes it raise NotImplementedError), the same values without lines."""
     try:
         try:
-            tree = YAML(typ="rt").load(text)
+            tree = _yaml("rt").load(text)
         except (NotImplementedError, AssertionError):
-            tree = YAML(typ="safe", pure=True).load(text)
+            tree = _yaml("safe").load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        what = error.problem or error.context or "格式不正确"
+        what = printable(error.problem or error.context or "格式不正确")
         raise _single(source.path, line,
                       f"YAML 语法错误（{what}）。请检查缩进、冒号后的空格和引号是否成对") from None
+    except RecursionError:
+        raise _single(source.path, None, f"嵌套层数过多（参数文件至多 {MAX_DEPTH} 层）") from None
+    except (YAMLError, ValueError, TypeError) as error:
+        raise _single(source.path, None, f"YAML 内容无法读取（{printable(str(error))}）") from None
     if not isinstance(tree, dict):
         raise _single(source.path, 1, "参数文件应是“键: 值”的映射，例如 year: 2025")
     return tree
+
+
+class _ImpossibleDatesAsText:
+    """A date that cannot exist (2026-02-30) stays text, so that validation reports it at its line
+    like any other wrong value, instead of the YAML reader stopping with no place to point at."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)  # type: ignore[misc]
+        except ValueError:
+            return node.value
+
+
+class _RoundTripDates(_ImpossibleDatesAsText, RoundTripConstructor):
+    pass
+
+
+class _SafeDates(_ImpossibleDatesAsText, SafeConstructor):
+    pass
+
+
+for _constructor in (_RoundTripDates, _SafeDates):  # the registry holds functions, not method names
+    _constructor.add_constructor("tag:yaml.org,2002:timestamp", _constructor.construct_yaml_timestamp)
+
+
+def _yaml(kind: str) -> YAML:
+    reader = YAML(typ=kind, pure=True)
+    reader.Constructor = _RoundTripDates if kind == "rt" else _SafeDates
+    return reader
 
 
 def _single(path: Path, line: int | None, message: str) -> ParamsError:
     return ParamsError(str(path), [Problem(str(path), line, "", "", message)], agency=path.stem)
 
 
-def _year(tree: CommentedMap) -> int | None:
+def _year(tree: dict) -> int | None:
     year = tree.get("year")
-    return year if isinstance(year, int) else None
+    return year if isinstance(year, int) and not isinstance(year, bool) and 2008 <= year <= 2100 else None
 
 
-def _plain(node: Any) -> Any:
-    """Round-trip YAML nodes as plain Python values (pydantic's strict mode wants exact types)."""
-    if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        # repr keeps what was written (709.48), where Decimal(float) would not
-        return Decimal(repr(float(node)))
-    if isinstance(node, str):
-        return str(node)
-    return node
+def plain(tree: Any) -> Any:
+    """The plain Python values of a YAML tree, as validation sees them."""
+    return _Plain(Path(), tree).values
+
+
+class _Plain:
+    """A YAML tree as the plain Python values pydantic's strict mode wants (``values``), with a
+    problem for every value a parameter file has no use for (``problems``): a tagged value such as
+    ``!!binary`` or ``!!python/name``, a set; and a stop where aliases expand beyond ``MAX_VALUES``
+    or nesting goes deeper than ``MAX_DEPTH``."""
+
+    def __init__(self, path: Path, tree: Any):
+        self.path, self.tree = path, tree
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.values = self._convert(tree, ())
+
+    def _convert(self, node: Any, loc: tuple) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES or len(loc) > MAX_DEPTH:
+            limit = (f"展开别名（*…）后超过 {MAX_VALUES} 个值" if self.count > MAX_VALUES
+                     else f"嵌套超过 {MAX_DEPTH} 层")
+            raise _single(self.path, _line(self.tree, loc), f"{limit}，不像参数文件")
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if isinstance(node, TaggedScalar) and tag == "tag:yaml.org,2002:str":
+            return str(node.value)
+        if tag is not None or not isinstance(node, (dict, list, str, int, float, dt.date, type(None))):
+            self._refuse(node, tag, loc)
+            return None
+        if isinstance(node, dict):
+            return {str(key): self._convert(value, (*loc, str(key))) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self._convert(item, (*loc, index)) for index, item in enumerate(node)]
+        if isinstance(node, bool):
+            return bool(node)
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            # repr keeps what was written (709.48), where Decimal(float) would not
+            return Decimal(repr(float(node)))
+        if isinstance(node, str):
+            return str(node)
+        return node
+
+    def _refuse(self, node: Any, tag: str | None, loc: tuple) -> None:
+        what = f"YAML 标签 {printable(tag.replace('tag:yaml.org,2002:', '!!'))}" if tag else {
+            bytes: "二进制数据（!!binary）", set: "集合（!!set）"}.get(type(node), f"{type(node).__name__} 类型的值")
+        self.problems.append(Problem(str(self.path), _line(self.tree, loc), _dotted(loc), describe(loc),
+                                     f"参数文件不使用{what}，请写成普通的文字或数字"))
 
 
 def _problem(path: Path, tree: CommentedMap, error: dict) -> Problem:
@@ -176,6 +299,8 @@ def _message(error: dict, loc: tuple) -> str:
         return _wrong_length(error, loc[:-1])
     if kind == "missing":
         return "缺少此项（必填）"
+    if kind.startswith("text_"):  # the model's own messages, in Chinese already
+        return error["msg"]
     if kind == "extra_forbidden":
         return _unknown_key(loc)
     if kind in ("int_type", "int_parsing", "int_from_float"):

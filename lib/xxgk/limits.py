@@ -1,0 +1,20 @@
+"""The bounds the kit puts on its inputs and on a build, in one place.
+
+A report's parameters are some 15 KB and nest four levels; its counts are at most millions. These
+bounds stop only what no report needs — a file of tens of megabytes, an alias bomb, nesting deep
+enough to exhaust the stack, a number a float cannot hold exactly, a cell that never ends — before
+it costs minutes or gigabytes, with a message instead of a crash.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+MAX_PARAMS_BYTES = 1 << 20  # a parameter file (or last year's)
+MAX_VALUES = 100_000  # values in a parameter file once its aliases (*name) are expanded
+MAX_DEPTH = 32  # levels of nesting in a parameter file
+# counts and 万元 amounts: whole numbers stay exact wherever they go (great-tables formats through
+# floats, which hold them exactly up to 2**53)
+MAX_COUNT = 999_999_999
+MAX_AMOUNT = Decimal(MAX_COUNT)
+CELL_TIMEOUT = 300  # seconds one notebook cell may run; a section's cells take well under one
