@@ -4,8 +4,10 @@
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
-# fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, poppler for reading PDFs back
-DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, HarfBuzz's subsetter (WeasyPrint
+# embeds fonts with it when present, with fontTools otherwise: 20 s a PDF and other bytes), poppler
+# for reading PDFs back
+DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
 .PHONY: report test system
 
