@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -15,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError
 from .findings import errors
-from .zygote import warm_up
+from .zygote import die_with_parent, warm_up
 
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
 # sections of one agency executing at once inside a worker: while one kernel waits on a message
@@ -40,8 +41,9 @@ def expand(patterns: Iterable[str]) -> list[Path]:
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
-        if path.is_dir():
-            found += sorted(path.rglob("*.yaml"))
+        if path.is_dir():  # hidden files and folders (editor backups, .git) are not reports
+            found += sorted(p for p in path.rglob("*.yaml")
+                            if not any(part.startswith(".") for part in p.relative_to(path).parts))
         elif glob.has_magic(pattern):
             matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
             if not matches:
@@ -90,14 +92,32 @@ def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
         return build_on_dask(names, settings, scheduler, jobs, report)
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=warm_up) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    try:
         futures = [pool.submit(build_one, name, settings) for name in names]
         for future in as_completed(futures):
             outcome = future.result()
             report(outcome)
             outcomes.append(outcome)
+    except BaseException:
+        # Ctrl-C or SIGTERM: the agencies under way stop now (their kernels die with them, their
+        # outputs in place stay as they were) and no other one starts
+        for process in list(pool._processes.values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     order = {name: index for index, name in enumerate(names)}
     return sorted(outcomes, key=lambda o: order[o.params])
+
+
+def _start_worker(parent: int) -> None:
+    """A worker dies with the batch that started it, leaves Ctrl-C to it (the batch stops its
+    workers itself), and starts its kernel template process at once."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warm_up()
 
 
 class Progress:

@@ -1,12 +1,16 @@
 """The build recipe: validate → check → execute sections → assemble → write, atomically.
 
 Nothing is written until the parameter file is valid and passes the checks (or errors are
-allowed); everything is written into a staging folder beside the target that replaces the
-agency's outputs only when every step succeeded.
+allowed); everything is written into a staging folder beside the target that takes the target's
+place in one atomic exchange when every step succeeded. A build killed at any point leaves the
+agency's folder as the complete old set or the complete new set; what it leaves beside it
+(a staging folder) is removed by the next build of that agency.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import json
 import os
@@ -16,20 +20,22 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import nbformat
 from nbformat import NotebookNode
 
-from . import assemble, cache, pdf, provenance, rules, word
-from .errors import SectionError, UsageError, ValidationFailed
+from . import assemble, cache, pause, pdf, provenance, rules, word
+from .errors import OutputsError, SectionError, UsageError, ValidationFailed, os_problem
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text
+from .limits import CELL_TIMEOUT
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
 from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, MANIFEST, PARAMS_COPY, PREVIOUS_COPY,
-                    REPORT_DOCX, REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
+                    REPORT_DOCX, REPORT_HTML, REPORT_PDF, SEAL, agency_dir, failed_dir)
 from .sections import SECTIONS, Section, get_section
+from .zygote import stop_kernels, warm_up
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,13 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
           options: dict[str, dict[str, Any]] | None = None, *,
           previous_path: str | Path | None = None, allow_errors: bool = False,
           formats: tuple[str, ...] = FORMATS, archival: bool = False,
-          force: bool = False, section_jobs: int = 1) -> BuildResult:
+          force: bool = False, section_jobs: int = 1, timeout: float = CELL_TIMEOUT) -> BuildResult:
     """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
     in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks.
     Sections whose inputs did not change since the outputs in place are reused, and an agency
     whose inputs did not change at all is left as it is, unless ``force``. ``section_jobs``
-    sections execute at once (a batch already keeps the cores busy with whole agencies)."""
+    sections execute at once (a batch already keeps the cores busy with whole agencies); a cell
+    that runs longer than ``timeout`` seconds fails its section."""
     options = options or {}
     check_settings(options, formats)
     checked = validate(params_path, previous_path)
@@ -98,7 +105,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             f"{source.path} 未通过校验，未生成报告：\n{to_text(checked.findings)}\n"
             "请改正后重新生成。确需先出草稿时可加 --allow-errors，发布版每页会标注“未通过校验”。",
             checked.findings, agency=source.agency, year=report.year)
-    target = agency_dir(Path(outputs), report.year, source.agency)
+    target = agency_dir(_outputs_root(Path(outputs)), report.year, source.agency)
     sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
     previous = checked.previous
     record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS})
@@ -107,8 +114,9 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
     keys = cache.section_keys(sources, report, checked.previous_report, options)
     assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else []),
                                   {**settings, "kit_commit": record["kit_commit"]})
-    with _agency_lock(target):
-        existing = None if force else _intact_manifest(target)
+    with _writing(target), _agency_lock(target):
+        _tidy(target)
+        existing = None if force else _trusted_manifest(target)
         if existing and existing["cache"]["assembly"] == assembly:
             return BuildResult(source.agency, report.year, target, "unchanged", (),
                                tuple(checked.findings))
@@ -119,6 +127,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             (stage / PARAMS_COPY).write_bytes(source.data)
             if previous:
                 (stage / PREVIOUS_COPY).write_bytes(previous.data)
+            pause.at("sections")
 
             def run(section: Section) -> tuple[Section, NotebookNode]:
                 if section.key in reusable:
@@ -126,92 +135,194 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                     return section, nbformat.read(stage / section.notebook, as_version=4)
                 return section, execute_section(section, inputs, stage / section.notebook,
                                                 options.get(section.key, {}), agency=source.agency,
-                                                year=report.year)
+                                                year=report.year, timeout=timeout)
 
-            # each section runs in its own kernel process, so threads here are enough to use the cores
-            with ThreadPoolExecutor(max_workers=section_jobs) as pool:
-                executed = list(pool.map(run, SECTIONS))
+            executed = _execute_all(run, section_jobs)
             _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival)
             manifest = provenance.manifest(record, settings, stage,
                                            cache={"sections": keys, "assembly": assembly})
             _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+            _write_text(stage / SEAL, cache.seal(manifest) or "")
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
     return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+
+
+def _outputs_root(outputs: Path) -> Path:
+    if outputs.exists() and not outputs.is_dir():
+        raise UsageError(f"--outputs {outputs}：这是一个文件，不是文件夹。请指定输出文件夹，如 outputs")
+    return outputs
+
+
+def _execute_all(run: Callable[[Section], tuple[Section, NotebookNode]],
+                 jobs: int) -> list[tuple[Section, NotebookNode]]:
+    """Every section, ``jobs`` at a time. Each runs in its own kernel process, so threads are
+    enough to use the cores. When one fails, or the build is interrupted (Ctrl-C, SIGTERM), the
+    other kernels are ended at once rather than left to finish their cells."""
+    warm_up()  # from this thread: the zygote dies with the thread that started it
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        return list(pool.map(run, SECTIONS))
+    except BaseException:
+        stop_kernels()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list[Finding],
              record: dict, formats: tuple[str, ...], archival: bool) -> None:
     """The publication in ``formats`` and the audit HTML, all from the combined notebooks."""
+    pause.at("assembly")
     publication = assemble.publication_html(combined, report, findings)
     if "html" in formats:
         _write_text(stage / REPORT_HTML, publication)
     if "pdf" in formats:
+        pause.at("pdf")
         (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
     if "docx" in formats:
+        pause.at("docx")
         (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
     _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, findings))
 
 
-def _intact_manifest(target: Path) -> dict | None:
-    """The manifest of the outputs in ``target`` if every file it lists is there unaltered."""
+def _trusted_manifest(target: Path) -> dict | None:
+    """The manifest of the outputs in ``target`` if every file it lists is there unaltered and
+    the manifest itself carries this kit's seal: a notebook edited together with its hash in the
+    manifest is never reused."""
     try:
-        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        text = (target / MANIFEST).read_text(encoding="utf-8")
+        manifest = json.loads(text)
         listed = {**manifest["outputs"], **{i["file"]: i["sha256"] for i in manifest["inputs"]}}
         manifest["cache"]["assembly"]  # written by an older kit without a cache: rebuild
+        seal = (target / SEAL).read_text(encoding="ascii")
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not cache.sealed(manifest, seal):
         return None
     for name, digest in listed.items():
         path = target / name
-        if not path.is_file() or provenance.sha256(path.read_bytes()) != digest:
+        if path.is_symlink() or not path.is_file() or provenance.sha256(path.read_bytes()) != digest:
             return None
     return manifest
 
 
 @contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """The environment's refusals while writing (disk full, read-only folder) as a message that
+    names the place, not as a failure of the kit."""
+    try:
+        yield
+    except OSError as error:
+        raise OutputsError(f"无法写入输出文件夹 {target}：{os_problem(error)}。原有输出未改动。") from None
+
+
+@contextmanager
 def _agency_lock(target: Path) -> Iterator[None]:
-    """One build of an agency at a time: a second one waits, then finds the first one's outputs."""
+    """One build of an agency at a time: a second one waits, then finds the first one's outputs.
+    The lock file is opened without following a link planted in its place."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = target.parent / f".{target.name}.lock"
+    try:
+        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except PermissionError:  # a read-only outputs folder can still say that nothing changed
+        descriptor = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _staging_prefix(target: Path) -> str:
+    return f".{target.name}.staging-"
+
+
+def _tidy(target: Path) -> None:
+    """Under the agency's lock, before anything else: put back the old outputs a build killed
+    half-way through the fallback swap had moved aside, and remove what killed builds left."""
+    aside = _aside(target)
+    if not os.path.lexists(target) and aside.is_dir() and not aside.is_symlink():
+        os.replace(aside, target)
+    for leftover in target.parent.glob(_staging_prefix(target) + "*"):
+        _remove(leftover)
+    _remove(aside)
+
+
+def _aside(target: Path) -> Path:
+    """Where the fallback swap keeps the old outputs for the instant between its two renames."""
+    return target.with_name(f".{target.name}.old")
+
+
 @contextmanager
 def _staging(target: Path) -> Iterator[Path]:
     """A fresh folder that becomes ``target`` if the block succeeds; on failure the old ``target``
     stays untouched and a failed section's partial results go to ``<agency>.failed``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    stage = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=target.parent))
     stage.chmod(0o755)  # mkdtemp's 0700 would hide the published report from a web server
     try:
         yield stage
     except SectionError as error:
         kept = failed_dir(target)
-        shutil.rmtree(kept, ignore_errors=True)
+        _remove(kept)
         os.replace(stage, kept)
         error.kept = str(kept)
         error.message += f"\n  执行到出错处的 notebook 保存在 {kept}/；原有输出 {target}/ 未改动。"
         raise
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove(stage)
         raise
-    _replace_dir(stage, target)
+    _swap_in(stage, target)
 
 
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` in for ``target``; the old folder is removed only once the new one is in place."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / target.name)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(failed_dir(target), ignore_errors=True)
+def _swap_in(new: Path, target: Path) -> None:
+    """Put ``new`` in ``target``'s place in one atomic step: readers and a kill at any instant see
+    the complete old set or the complete new set. The old set, now at ``new``'s path, is removed
+    afterwards; where the file system cannot exchange two folders, two renames with the old set
+    kept aside (``_tidy`` puts it back if a kill falls between them)."""
+    pause.at("swap")
+    if target.is_dir() and not target.is_symlink():
+        if _exchange(new, target):
+            pause.at("swapped")
+            _remove(new)
+        else:
+            aside = _aside(target)
+            _remove(aside)
+            os.replace(target, aside)
+            pause.at("swapped")
+            os.replace(new, target)
+            _remove(aside)
+    else:
+        _remove(target)  # nothing, or a file or link planted in the folder's place
+        os.replace(new, target)
+    _remove(failed_dir(target))
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False where the
+    C library or the file system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _remove(path: Path) -> None:
+    """Remove whatever is at ``path``: a folder with its contents, or a file or link itself
+    (never what a link points to)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()

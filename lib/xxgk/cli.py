@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import argparse
 import glob
-import io
 import json
 import os
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from ruamel.yaml import YAML
-
-from .errors import ParamsError, UsageError, XxgkError
 from .batch import default_jobs
+from .errors import ParamsError, Terminated, UsageError, XxgkError, os_problem, printable
 from .findings import errors, to_json, to_text
+from .limits import CELL_TIMEOUT
 from .paths import DEFAULT_OUTPUTS
 from .sections import SECTIONS
 
@@ -29,21 +28,40 @@ from .sections import SECTIONS
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a service manager, `kill`) ends a build as Ctrl-C does: kernels stopped, the
+    # staging folder removed, the outputs in place untouched
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.run(args)
     except XxgkError as error:
-        print(f"错误：{error}", file=sys.stderr)
+        say(f"错误：{error}", sys.stderr)
         return error.exit_code
+    except Terminated:
+        say("已终止；原有输出未改动。", sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
-        print("已中断；原有输出未改动。", file=sys.stderr)
+        say("已中断；原有输出未改动。", sys.stderr)
         return 130
+    except OSError as error:  # the machine refused something: not a bug of the kit
+        say(f"错误：{os_problem(error)}。原有输出未改动。", sys.stderr)
+        return 1
     except Exception as error:  # a bug in the kit, not in the user's input
         if os.environ.get("XXGK_DEBUG"):
             traceback.print_exc()
-        print(f"xxgk 内部错误：{type(error).__name__}: {error}\n"
-              "（原有输出未改动。设置环境变量 XXGK_DEBUG=1 可看到详细信息，请连同参数文件一起报告。）",
-              file=sys.stderr)
+        say(f"xxgk 内部错误：{type(error).__name__}: {error}\n"
+            "（原有输出未改动。设置环境变量 XXGK_DEBUG=1 可看到详细信息，请连同参数文件一起报告。）",
+            sys.stderr)
         return 1
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """Print for a person at a terminal: a value from a file never gets to move the cursor,
+    colour the screen or reorder the text."""
+    print(printable(text), file=stream or sys.stdout)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="不沿用上次的结果，全部重新生成")
     build.add_argument("--allow-errors", action="store_true",
                        help="校验有错误时仍生成（发布版每页标注“未通过校验”），用于草稿")
+    build.add_argument("--timeout", type=float, default=None, metavar="秒",
+                       help=f"单个单元格最长运行时间，超时则该部分失败（默认 {CELL_TIMEOUT:g} 秒）")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="校验参数文件：勾稽关系、跨年度衔接、正文与表格一致等")
@@ -90,8 +110,11 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 
 def _build(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    if args.timeout is not None and not 0 < args.timeout < float("inf"):
+        raise UsageError(f"--timeout {args.timeout:g}：应为正数（秒）")
     settings = {"outputs": args.outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
-                "formats": formats, "archival": args.pdfa, "force": args.force}
+                "formats": formats, "archival": args.pdfa, "force": args.force,
+                "timeout": args.timeout or CELL_TIMEOUT}
     single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
         and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
     if not single:
@@ -108,14 +131,14 @@ def _build(args: argparse.Namespace) -> int:
 
     result = build(args.params[0], previous_path=args.previous, section_jobs=default_jobs(), **settings)
     if result.findings:
-        print(to_text(list(result.findings)))
+        say(to_text(list(result.findings)))
     if result.status == "unchanged":
-        print(f"{result.folder}/ 已是最新，无需重新生成（--force 可强制重新生成）")
+        say(f"{result.folder}/ 已是最新，无需重新生成（--force 可强制重新生成）")
     else:
-        files = "、".join(sorted(p.name for p in result.folder.iterdir()))
+        files = "、".join(sorted(p.name for p in result.folder.iterdir() if not p.name.startswith(".")))
         reused = len(SECTIONS) - len(result.executed)
         note = f"（{reused} 个部分未变，沿用上次的结果）" if reused else ""
-        print(f"已生成 {result.folder}/{note}：{files}")
+        say(f"已生成 {result.folder}/{note}：{files}")
     return 0
 
 
@@ -126,8 +149,10 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
     if not paths:
         raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
     start = time.perf_counter()
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"-j {jobs}：应为正整数")
     outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
-    print(summary(outcomes, time.perf_counter() - start))
+    say(summary(outcomes, time.perf_counter() - start))
     return 1 if any(o.status == FAILED for o in outcomes) else 0
 
 
@@ -143,15 +168,15 @@ def _check(args: argparse.Namespace) -> int:
     for path in files:
         try:
             results[str(path)] = validate(path, args.previous).findings
-        except ParamsError as error:
+        except XxgkError as error:  # one unusable file is reported, and the others still checked
             unusable[str(path)] = error.message
     if args.json:
-        print(to_json(results, unusable))
+        say(to_json(results, unusable))
     else:
         for name, found in results.items():
-            print(f"── {name}\n{to_text(found)}")
+            say(f"── {name}\n{to_text(found)}")
         for name, message in unusable.items():
-            print(f"── {name}\n{message}", file=sys.stderr)
+            say(f"── {name}\n{message}", sys.stderr)
     if unusable:
         return 2
     return 1 if any(errors(found) for found in results.values()) else 0
@@ -162,24 +187,29 @@ def _verify(args: argparse.Namespace) -> int:
 
     verdict = verify(args.folder)
     for change in verdict.environment:
-        print(f"环境与生成时不同：{change}")
+        say(f"环境与生成时不同：{change}")
     if verdict.identical:
-        print(f"identical：{args.folder} 与按记录的输入重新生成的结果逐字节一致")
+        say(f"identical：{args.folder} 与按记录的输入重新生成的结果逐字节一致")
         return 0
-    print(f"{args.folder} 与重新生成的结果不一致的文件：")
+    say(f"{args.folder} 与重新生成的结果不一致的文件：")
     for name in verdict.differing:
-        print(f"  {name}")
+        say(f"  {name}")
     return 1
 
 
 def _options(settings: list[str]) -> dict[str, dict[str, Any]]:
+    """``--set 部分.选项=值`` as typed values: each read as the type of the option's default in
+    its notebook (never as YAML, whose tags could build any object)."""
+    from .execute import option_value
+    from .sections import get_section
+
     options: dict[str, dict[str, Any]] = {}
     for setting in settings:
         name, equals, raw = setting.partition("=")
         section, dot, option = name.partition(".")
         if not (equals and dot and section and option):
             raise UsageError(f"--set {setting}：应写成 部分.选项=值，如 overview.subsection_style=heading")
-        options.setdefault(section, {})[option] = YAML(typ="safe").load(io.StringIO(raw)) if raw else ""
+        options.setdefault(section, {})[option] = option_value(get_section(section), option, raw)
     return options
 
 
@@ -192,7 +222,7 @@ def _schema(args: argparse.Namespace) -> int:
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
-        print(f"已写入 {args.output}")
+        say(f"已写入 {args.output}")
     return 0
 
 

@@ -10,6 +10,7 @@ from .batch import Outcome, build_one
 from .errors import UsageError
 
 LOCAL = "local"
+CONNECT_TIMEOUT = "10s"
 
 
 def build_on_dask(names: list[str], settings: dict[str, Any], scheduler: str, jobs: int,
@@ -26,7 +27,11 @@ def build_on_dask(names: list[str], settings: dict[str, Any], scheduler: str, jo
     else:
         if not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
             raise UsageError(f"--scheduler {scheduler}：应为 tcp://主机:端口 或 local")
-        cluster, client = None, Client(scheduler, timeout="30s")
+        try:
+            cluster, client = None, Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as error:
+            raise UsageError(f"--scheduler {scheduler}：无法连接 Dask 调度器（{error}）。"
+                             "请确认地址和端口，以及调度器已经启动") from None
     try:
         futures = client.map(build_one, names, settings=settings, pure=False)
         by_name = {}

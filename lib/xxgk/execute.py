@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import ERROR_MARKER_TAG
 from papermill.translators import PythonTranslator, papermill_translators
 
 from .errors import KitError, SectionError, UsageError
+from .limits import CELL_TIMEOUT
 from .paths import NOTEBOOKS
 from .sections import Section
 
@@ -25,12 +29,25 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL",
                     "--HistoryManager.enabled=False"]
 
 
+# the only types a parameter may have: each is written as a Python literal below, never as text
+# pasted into code (papermill's fallback for any other type pastes ``str(value)`` between quotes)
+PARAMETER_TYPES = (str, bool, int, float, type(None))
+
+
 class ReadablePythonTranslator(PythonTranslator):
-    """Writes string parameters as Python literals that keep Chinese readable (no ``\\u`` escapes)."""
+    """Writes parameters as Python literals that keep Chinese readable (no ``\\u`` escapes), and
+    refuses any value that is not exactly one of ``PARAMETER_TYPES`` (a subclass could change how
+    it is written)."""
+
+    @classmethod
+    def translate(cls, val: Any) -> str:
+        if type(val) not in PARAMETER_TYPES or (type(val) is float and not math.isfinite(val)):
+            raise UsageError(f"notebook 参数只能是文字、整数、小数或 true/false，不能是 {type(val).__name__}")
+        return super().translate(val)
 
     @classmethod
     def translate_str(cls, val: str) -> str:
-        return repr(val)
+        return str.__repr__(val)
 
 
 papermill_translators.register("python", ReadablePythonTranslator)
@@ -50,15 +67,45 @@ INPUTS = ("params_path", "previous_path")
 def section_options(section: Section) -> dict[str, Any]:
     """The options a section notebook declares in its parameters cell, with their defaults."""
     declared = papermill.inspect_notebook(str(notebook_path(section)))
-    return {name: spec["default"] for name, spec in declared.items() if name not in INPUTS}
+    return {name: ast.literal_eval(spec["default"]) for name, spec in declared.items() if name not in INPUTS}
+
+
+TYPE_NAMES = {str: "文字", bool: "true 或 false", int: "整数", float: "数字"}
+BOOLEANS = {"true": True, "false": False}
+
+
+def option_value(section: Section, name: str, raw: str) -> Any:
+    """An option's value from its text on the command line, read as the type of its default."""
+    kind = type(_known(section, name))
+    try:
+        if kind is bool:
+            return BOOLEANS[raw.strip().lower()]
+        if kind in (int, float):
+            value = kind(raw.strip())
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError
+            return value
+    except (KeyError, ValueError):
+        raise UsageError(f"--set {section.key}.{name}={raw}：应为{TYPE_NAMES[kind]}") from None
+    return raw
 
 
 def check_options(section: Section, options: dict[str, Any]) -> None:
+    """Refuse an option the notebook does not declare, or a value not of its default's type."""
+    for name, value in options.items():
+        kind = type(_known(section, name))
+        if type(value) is not kind and not (kind is float and type(value) is int):
+            raise UsageError(f"{section.key} 部分的选项 {name} 应为{TYPE_NAMES.get(kind, kind.__name__)}，"
+                             f"实际是 {type(value).__name__}")
+
+
+def _known(section: Section, name: str) -> Any:
+    """The default of a declared option; an unknown one lists those that exist."""
     known = section_options(section)
-    for name in options:
-        if name not in known:
-            listing = "、".join(known) or "（无）"
-            raise UsageError(f"{section.key} 部分没有选项 {name}。可用的选项：{listing}")
+    if name not in known:
+        listing = "、".join(known) or "（无）"
+        raise UsageError(f"{section.key} 部分没有选项 {name}。可用的选项：{listing}")
+    return known[name]
 
 
 def _cell_id(executed: Path, index: int) -> str:
@@ -95,9 +142,12 @@ def settle(notebook: NotebookNode) -> NotebookNode:
 
 
 def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
-                    options: dict[str, Any], *, agency: str, year: int) -> NotebookNode:
+                    options: dict[str, Any], *, agency: str, year: int,
+                    timeout: float = CELL_TIMEOUT) -> NotebookNode:
     """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
     (cwd: its folder, where the input files are); return it as kept there, settled."""
+    where = f"{section.heading}（{section.notebook}）"
+    failure = {"agency": agency, "year": year, "section": section.key, "notebook": section.notebook}
     try:
         executed = papermill.execute_notebook(
             str(notebook_path(section)), str(output),
@@ -106,18 +156,26 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
             # whole process, which is not safe while other sections run in other threads
             kernel_name=KERNEL, resources={"metadata": {"path": str(output.parent)}},
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            extra_arguments=KERNEL_ARGUMENTS,
+            extra_arguments=KERNEL_ARGUMENTS, execution_timeout=timeout,
             kernel_manager_class="xxgk.provisioner.ForkKernelManager",
             shutdown_kernel="immediate",  # the notebook is done: no graceful shutdown to wait for
         )
     except PapermillExecutionError as error:
         first_line = next(iter(error.source.strip().splitlines()), "")
         raise SectionError(
-            f"{section.heading}（{section.notebook}）执行失败：第 {error.cell_index + 1} 个单元格"
+            f"{where}执行失败：第 {error.cell_index + 1} 个单元格"
             f"（id: {_cell_id(output, error.cell_index)}）\n    {first_line}\n  {error.ename}: {error.evalue}",
-            agency=agency, year=year, section=section.key, cell=error.cell_index,
-            notebook=section.notebook, ename=error.ename, evalue=error.evalue,
+            cell=error.cell_index, ename=error.ename, evalue=error.evalue, **failure,
         ) from None
+    except CellTimeoutError:
+        raise SectionError(
+            f"{where}执行超时：有一个单元格运行超过 {timeout:g} 秒，已停止。"
+            "若确需更长时间，可用 --timeout 加大上限。",
+            cell=None, ename="CellTimeoutError", evalue=f"{timeout:g} 秒", **failure) from None
+    except DeadKernelError:
+        raise SectionError(
+            f"{where}执行中断：运行它的内核进程意外退出（可能是内存不足，或进程被外部终止）。",
+            cell=None, ename="DeadKernelError", evalue="内核进程意外退出", **failure) from None
     settled = settle(executed)
     nbformat.write(settled, output)
     return settled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -17,6 +18,15 @@ REPORT_PDF = "report.pdf"
 REPORT_DOCX = "report.docx"
 AUDIT_HTML = "audit.html"
 MANIFEST = "manifest.json"
+# the kit's seal on the manifest (an HMAC with a key of this user's), so that a rebuild reuses
+# only what this kit wrote; not listed in the manifest, whose bytes must not depend on the key
+SEAL = ".xxgk-seal"
+
+
+def seal_key_file() -> Path:
+    """This user's key for sealing manifests, in the user's cache folder (XDG), never in outputs."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "xxgk" / "seal.key"
 
 
 def agency_dir(outputs: Path, year: int, agency: str) -> Path:

@@ -1,5 +1,10 @@
 """``xxgk verify``: rebuild an output folder from the inputs its manifest records, in a temporary
-folder, and compare every file byte for byte."""
+folder, and compare every file byte for byte.
+
+The manifest is read as untrusted input: it may have been edited by anyone who could write the
+folder. Every name in it must be a plain file name, so that nothing it says can make the
+rebuild read or write outside the folder and the temporary one.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .build import build
 from .errors import UsageError
-from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY
+from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL
 from .provenance import sha256, versions
+
+INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY)
 
 
 @dataclass(frozen=True)
@@ -27,37 +35,87 @@ class Verdict:
 
 def verify(folder: str | Path) -> Verdict:
     folder = Path(folder)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{folder} 不是 xxgk 生成的输出文件夹：缺少 {MANIFEST}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{folder / MANIFEST} 已损坏（第 {error.lineno} 行）") from None
-    differing = [item["file"] for item in manifest["inputs"]
-                 if _digest(folder / item["file"]) != item["sha256"]]
+    manifest = _read_manifest(folder)
+    inputs = {item["file"]: item for item in manifest["inputs"]}
     settings = manifest["settings"]
-    with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch:
-        scratch = Path(scratch)
-        inputs = {item["file"]: item for item in manifest["inputs"]}
+    differing = [name for name, item in inputs.items() if _digest(folder / name) != item["sha256"]]
+    listed = set(manifest["outputs"]) | set(inputs) | {MANIFEST}
+    unlisted = sorted(p.name for p in folder.iterdir() if p.name not in listed and p.name != SEAL)
+    with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch_name:
+        scratch = Path(scratch_name)
         # the inputs under their original names: the audit HTML records those names
-        params = scratch / "params" / inputs[PARAMS_COPY]["from"]
-        params.parent.mkdir(parents=True)
-        shutil.copyfile(folder / PARAMS_COPY, params)
-        previous = None
-        if PREVIOUS_COPY in inputs:
-            previous = scratch / "previous" / inputs[PREVIOUS_COPY]["from"]
-            previous.parent.mkdir()
-            shutil.copyfile(folder / PREVIOUS_COPY, previous)
+        params = _copy_input(folder, scratch / "params", inputs[PARAMS_COPY])
+        previous = _copy_input(folder, scratch / "previous", inputs[PREVIOUS_COPY]) \
+            if PREVIOUS_COPY in inputs else None
         rebuilt = build(params, outputs=scratch / "outputs", options=settings["options"],
                         previous_path=previous, allow_errors=settings["allow_errors"],
                         formats=tuple(settings["formats"]), archival=settings["archival"]).folder
         names = sorted(set(manifest["outputs"]) | {MANIFEST})
         differing += [name for name in names if _digest(folder / name) != _digest(rebuilt / name)]
+    differing += [f"{name}（manifest.json 未记录的文件）" for name in unlisted]
     now = versions()
     changed = tuple(f"{name} {old} → {now.get(name)}" for name, old in manifest["versions"].items()
                     if now.get(name) != old)
     return Verdict(tuple(dict.fromkeys(differing)), changed)
 
 
+def _copy_input(folder: Path, into: Path, item: dict[str, str]) -> Path:
+    into.mkdir()
+    path = into / item["from"]
+    shutil.copyfile(folder / item["file"], path)
+    return path
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest, refused with the reason unless it has the shape a build writes and only
+    plain file names."""
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{folder} 不是 xxgk 生成的输出文件夹：缺少 {MANIFEST}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"无法读取 {path}：{error}") from None
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path} 已损坏（第 {error.lineno} 行）") from None
+    problem = _shape_problem(manifest)
+    if problem:
+        raise UsageError(f"{path} 的内容不是 xxgk 写下的样子（{problem}），无法据此核对。"
+                         "它可能被改动过：请从原始输出重新获取")
+    return manifest
+
+
+def _shape_problem(manifest: Any) -> str | None:
+    if not isinstance(manifest, dict):
+        return "应为一个 JSON 对象"
+    inputs, outputs, settings = manifest.get("inputs"), manifest.get("outputs"), manifest.get("settings")
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+        return "inputs 应为列表"
+    files = [i.get("file") for i in inputs]
+    if PARAMS_COPY not in files or len(set(files)) != len(files) or not set(files) <= set(INPUT_FILES):
+        return f"inputs 应记录 {PARAMS_COPY}（及 {PREVIOUS_COPY}），各一次"
+    for item in inputs:
+        if not (_plain_name(item.get("from")) and isinstance(item.get("sha256"), str)):
+            return f"inputs 中 {item.get('file')} 的来源应为不含路径的文件名"
+    if not isinstance(outputs, dict) or not all(_plain_name(n) and isinstance(d, str) for n, d in outputs.items()):
+        return "outputs 应为 文件名 → sha256"
+    if not isinstance(settings, dict):
+        return "settings 应为对象"
+    if not (isinstance(settings.get("formats"), list) and all(isinstance(f, str) for f in settings["formats"])
+            and isinstance(settings.get("options"), dict)
+            and all(isinstance(v, dict) for v in settings["options"].values())
+            and isinstance(settings.get("allow_errors"), bool) and isinstance(settings.get("archival"), bool)):
+        return "settings 的 formats、options、allow_errors、archival 类型不对"
+    if not isinstance(manifest.get("versions"), dict):
+        return "versions 应为对象"
+    return None
+
+
+def _plain_name(name: Any) -> bool:
+    """A file name that stays in its folder: no separator, not ``.`` or ``..``, nothing hidden."""
+    return (isinstance(name, str) and 0 < len(name) <= 255 and "/" not in name and "\\" not in name
+            and "\0" not in name and not name.startswith("."))
+
+
 def _digest(path: Path) -> str | None:
-    return sha256(path.read_bytes()) if path.is_file() else None
+    return sha256(path.read_bytes()) if path.is_file() and not path.is_symlink() else None

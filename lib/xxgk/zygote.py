@@ -12,11 +12,14 @@ Run as ``python -m xxgk.zygote SOCKET``; ``Zygote`` below starts and talks to it
 from __future__ import annotations
 
 import atexit
+import ctypes
+import fcntl
 import json
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -37,11 +40,31 @@ SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM
 # debugpy, preloaded with ipykernel.debugger, warns about frozen modules on import otherwise
 QUIET = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 READY_TIMEOUT = 120
+FOLDER_PREFIX = "xxgk-zygote-"
+OWNER_LOCK = "owner.lock"  # held by the builder while its zygote lives; free means the folder is stale
+STALE_AFTER = 60  # seconds: a folder without its lock file older than this belongs to nobody
+PR_SET_PDEATHSIG = 1
 
 
-def serve(path: str) -> None:
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process the moment the thread that started it ends, and end now
+    if that happened already (between the fork and this call). Without it a killed builder left
+    its zygote and every kernel running forever."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the zygote's own check of its parent remains
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def serve(path: str, parent: int) -> None:
     import importlib
 
+    die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the builder ends the zygote itself, in order
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for module in PRELOAD:
         importlib.import_module(module)
     _fill_lazy_tables()
@@ -49,10 +72,10 @@ def serve(path: str) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path + ".tmp")
-    os.rename(path + ".tmp", path)  # the socket appears only once it is ready
     server.listen(16)
+    os.rename(path + ".tmp", path)  # the socket appears only once it accepts connections
     server.settimeout(1.0)
-    parent = os.getppid()
+    zygote_pid = os.getpid()
     while os.getppid() == parent:  # a builder that died (killed worker, Dask) takes its zygote along
         try:
             connection, _ = server.accept()
@@ -64,6 +87,7 @@ def serve(path: str) -> None:
             pid = os.fork()
             if pid == 0:
                 server.close()
+                die_with_parent(zygote_pid)
                 _become_kernel(request)
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
@@ -87,6 +111,7 @@ def _become_kernel(request: dict) -> None:
     """In the forked child: turn into an IPython kernel on the given connection file."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the notebook's own subprocesses need it
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupting a cell needs it
         os.setsid()
         os.chdir(request["cwd"])
         os.environ.clear()
@@ -106,12 +131,15 @@ class Zygote:
     """The builder's handle on one zygote process: started ahead of need, asked to fork kernels."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="xxgk-zygote-"))
+        remove_stale_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self._owner = open(self.folder / OWNER_LOCK, "w")
+        fcntl.flock(self._owner, fcntl.LOCK_EX)
         self.path = self.folder / "zygote.sock"
         environment = {**os.environ, **SINGLE_THREADED, **QUIET}
-        self.process = subprocess.Popen([sys.executable, "-m", "xxgk.zygote", str(self.path)],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        env=environment)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "xxgk.zygote", str(self.path), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=environment)
 
     def fork(self, connection_file: str, cwd: str, env: dict[str, str], arguments: list[str]) -> int:
         """A new kernel process on ``connection_file``; its pid."""
@@ -133,13 +161,41 @@ class Zygote:
         return self.process.poll() is None
 
     def close(self) -> None:
+        """End the zygote, and with it every kernel it forked (they die with their parent)."""
         if self.alive:
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+        self._owner.close()
+
+
+def remove_stale_folders() -> None:
+    """Remove the socket folders of zygotes whose builder is gone (killed before it could)."""
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not _in_use(folder, info):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _in_use(folder: Path, info: os.stat_result) -> bool:
+    try:
+        with open(folder / OWNER_LOCK) as owner:
+            try:
+                fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True  # its builder holds the lock: alive
+            return False
+    except FileNotFoundError:
+        return time.time() - info.st_mtime < STALE_AFTER  # just made, about to be locked
+    except OSError:
+        return True
 
 
 _current: Zygote | None = None
@@ -147,7 +203,8 @@ _starting = threading.Lock()  # sections of one build ask for kernels from sever
 
 
 def zygote() -> Zygote:
-    """This process's zygote, started on first use (``warm_up`` starts it early)."""
+    """This process's zygote, started on first use. It dies with the thread that started it, so
+    a build starts it from its own thread (``warm_up``) before handing sections to a pool."""
     global _current
     with _starting:
         if _current is None or not _current.alive:
@@ -159,5 +216,15 @@ def zygote() -> Zygote:
 warm_up = zygote
 
 
+def stop_kernels() -> None:
+    """End the zygote and every kernel it forked, at once (an interrupted or failed build); the
+    next section that needs a kernel starts a new zygote."""
+    global _current
+    with _starting:
+        if _current is not None:
+            _current.close()
+            _current = None
+
+
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]))
