@@ -12,11 +12,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
@@ -27,8 +28,18 @@ from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
-from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, MANIFEST, PARAMS_COPY, PREVIOUS_COPY,
-                    REPORT_DOCX, REPORT_HTML, REPORT_PDF, agency_dir, failed_dir)
+from .paths import (
+    AUDIT_HTML,
+    DEFAULT_OUTPUTS,
+    MANIFEST,
+    PARAMS_COPY,
+    PREVIOUS_COPY,
+    REPORT_DOCX,
+    REPORT_HTML,
+    REPORT_PDF,
+    agency_dir,
+    failed_dir,
+)
 from .sections import SECTIONS, Section, get_section
 
 

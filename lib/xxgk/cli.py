@@ -19,8 +19,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .errors import ParamsError, UsageError, XxgkError
 from .batch import default_jobs
+from .errors import ParamsError, UsageError, XxgkError
 from .findings import errors, to_json, to_text
 from .paths import DEFAULT_OUTPUTS
 from .sections import SECTIONS

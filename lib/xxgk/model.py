@@ -115,7 +115,8 @@ class Report(Strict):
     format: Literal["2021"] = Field("2021", title="报告格式", description=_FORMAT.source)
     year: int = Field(strict=True, ge=2008, le=2100, title="报告年度")
     agency: Agency = Field(title="机关")
-    title: Text | None = Field(None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
+    title: Text | None = Field(
+        None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
     published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
     contact: Contact = Field(title="联系方式")
     introduction: Text = Field(title="引言", description="报告开头的说明段落，空行分段")
@@ -194,7 +195,7 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
             details = [rows.get(key) for key in check.parts]
             width = len(table.columns)
             if check.stated[0] not in rows and all(_is_details(v, width) for v in details):
-                rows[check.stated[0]] = [sum(column) for column in zip(*details)]
+                rows[check.stated[0]] = [sum(column) for column in zip(*details, strict=True)]
                 computed.append(f"{table.name} · {names[check.stated[0]]} 行")
         data[check.table] = rows
     return data

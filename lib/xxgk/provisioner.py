@@ -8,6 +8,7 @@ kernel is not a child of this process but of the zygote, so it is watched by pid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pathlib
 import signal
@@ -67,10 +68,8 @@ class ForkProvisioner(LocalProvisioner):
     async def send_signal(self, signum: int) -> None:
         if self.pid is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signum)
-        except ProcessLookupError:
-            pass
 
     async def kill(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGKILL)

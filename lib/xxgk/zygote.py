@@ -56,7 +56,7 @@ def serve(path: str) -> None:
     while os.getppid() == parent:  # a builder that died (killed worker, Dask) takes its zygote along
         try:
             connection, _ = server.accept()
-        except socket.timeout:
+        except TimeoutError:
             continue
         connection.settimeout(None)
         with connection:
