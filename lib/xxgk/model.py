@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from pydantic.fields import FieldInfo
 
-from .format import load_format
+from .format import Label, Table3Row, load_format
 
 SCHEMA_ID = "xxgk-params.schema.json"
 
@@ -55,27 +55,33 @@ def _counts_model(name: str, columns, row_titles: dict[str, str]) -> type[BaseMo
     """A table whose rows are all counts in the same columns (表三, 表四)."""
     row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in columns))
     listing = "、".join(c.label for c in columns)
-    fields = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
-              for key, title in row_titles.items()}
+    fields: dict[str, Any] = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
+                              for key, title in row_titles.items()}
     return create_model(name, __base__=Strict, **fields)
 
 
 def _label_variants_model() -> type[BaseModel]:
-    rows = [*(row for _, row in _FORMAT.table2.rows())]
+    rows: list[Label | Table3Row] = [*(row for _, row in _FORMAT.table2.rows())]
     rows += [row for row in _FORMAT.table3.rows]
-    fields = {
+    fields: dict[str, Any] = {
         row.key: (str | None, Field(None, min_length=1, title=f"{row.label} 的本机关措辞"))
         for row in rows
     }
     return create_model("LabelVariants", __base__=Strict, **fields)
 
 
-Table2 = _table2_model()
-Table3 = _counts_model("Table3", _FORMAT.table3.columns,
-                       {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
-Table4 = _counts_model("Table4", _FORMAT.table4.columns,
-                       {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
-LabelVariants = _label_variants_model()
+if TYPE_CHECKING:  # built from the format data at import, so their fields are unknown to a type checker
+    Table2: TypeAlias = Any
+    Table3: TypeAlias = Any
+    Table4: TypeAlias = Any
+    LabelVariants: TypeAlias = Any
+else:
+    Table2 = _table2_model()
+    Table3 = _counts_model("Table3", _FORMAT.table3.columns,
+                           {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
+    Table4 = _counts_model("Table4", _FORMAT.table4.columns,
+                           {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
+    LabelVariants = _label_variants_model()
 
 
 class Agency(Strict):
@@ -165,7 +171,7 @@ def json_schema() -> dict:
             row["minItems"] = len(table.columns) - 1
             row["description"] += "；最后的总计可省略，由工具计算"
         if name == "Table3":
-            definition["required"].remove(table.total_row)
+            definition["required"].remove(_FORMAT.table3.total_row)
     return schema
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -109,7 +110,7 @@ def _single(path: Path, line: int | None, message: str) -> ParamsError:
     return ParamsError(str(path), [Problem(str(path), line, "", "", message)], agency=path.stem)
 
 
-def _year(tree: CommentedMap) -> int | None:
+def _year(tree: dict) -> int | None:
     year = tree.get("year")
     return year if isinstance(year, int) else None
 
@@ -132,7 +133,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _problem(path: Path, tree: CommentedMap, error: dict) -> Problem:
+def _problem(path: Path, tree: dict, error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     return Problem(
         file=str(path),
@@ -150,7 +151,7 @@ def _dotted(loc: tuple) -> str:
     return text
 
 
-def _line(tree: CommentedMap, loc: tuple) -> int | None:
+def _line(tree: dict, loc: tuple) -> int | None:
     """The 1-based line of the deepest part of ``loc`` that exists in the file."""
     node: Any = tree
     line = None
@@ -168,7 +169,7 @@ def _line(tree: CommentedMap, loc: tuple) -> int | None:
     return line
 
 
-def _message(error: dict, loc: tuple) -> str:
+def _message(error: ErrorDetails, loc: tuple) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
     found = error.get("input")
@@ -217,12 +218,12 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _wrong_length(error: dict, loc: tuple) -> str:
+def _wrong_length(error: ErrorDetails, loc: tuple) -> str:
     annotation = annotation_at(loc)
     found = error.get("input")  # for a missing tuple item pydantic gives the whole tuple
     count = len(found) if isinstance(found, (list, tuple)) else "?"
     if get_origin(annotation) is tuple and Ellipsis not in get_args(annotation):
-        columns = [unwrap(arg)[1] for arg in get_args(annotation)]
+        columns = [unwrap(arg)[1] or "?" for arg in get_args(annotation)]
         optional = "（最后的总计可以省略，由工具计算）" if _has_total_column(loc[0]) else ""
         return f"应有 {len(columns)} 个数{optional}，按列为：{'、'.join(columns)}；实际有 {count} 个"
     ctx = error.get("ctx", {})

@@ -66,7 +66,7 @@ class ForkProvisioner(LocalProvisioner):
         return 0
 
     async def send_signal(self, signum: int) -> None:
-        if self.pid is None:
+        if self.pid is None or self.pgid is None:  # launch_kernel sets both
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signum)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .blocks import split_paragraphs
 from .findings import Finding, to_html
@@ -64,6 +65,7 @@ def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Findin
     rows = _FMT.row_names(check.table)
     columns = {c.key: c.label for c in table.columns}
     # one sum over the whole table per side: indexing cell by cell cost more than every other check
+    lines: Iterator[tuple[Any, Any, Any, Any]]  # (row, column, stated, parts); one of row and column is None
     if check.per == "column":
         stated_sums, parts_sums = frame.loc[list(check.stated)].sum(), frame.loc[list(check.parts)].sum()
         lines = ((None, column, stated_sums[column], parts_sums[column]) for column in frame.columns)

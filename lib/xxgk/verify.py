@@ -36,8 +36,8 @@ def verify(folder: str | Path) -> Verdict:
     differing = [item["file"] for item in manifest["inputs"]
                  if _digest(folder / item["file"]) != item["sha256"]]
     settings = manifest["settings"]
-    with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch:
-        scratch = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch_name:
+        scratch = Path(scratch_name)
         inputs = {item["file"]: item for item in manifest["inputs"]}
         # the inputs under their original names: the audit HTML records those names
         params = scratch / "params" / inputs[PARAMS_COPY]["from"]
