@@ -1,6 +1,6 @@
 # Two entry points, both self-installing on a fresh Debian machine with Python 3.11:
 #   make report   builds the example report into outputs/2025/emin/
-#   make test     runs the test suite
+#   make test     runs ruff, mypy and the test suite
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
@@ -15,6 +15,8 @@ report: $(READY) system
 	$(BIN)/xxgk build params/2025/emin.yaml
 
 test: $(READY) system
+	$(BIN)/ruff check lib tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Reinstalled whenever the dependencies change.

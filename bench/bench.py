@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +26,6 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import ROOT, write_agencies  # noqa: E402
-
 from xxgk.sections import SECTIONS  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -86,16 +84,17 @@ def tree_pss(root: int) -> int:
 
 def timed_xxgk(arguments: list, measure_memory: bool = False) -> tuple[float, int]:
     start = time.perf_counter()
-    log = tempfile.TemporaryFile("w+")
-    process = subprocess.Popen([BIN / "xxgk", *map(str, arguments)], stdout=log, stderr=log)
-    peak = 0
-    while process.poll() is None:
-        if measure_memory:
-            peak = max(peak, tree_pss(process.pid))
-        time.sleep(0.1)
-    if process.returncode != 0:
-        log.seek(0)
-        raise SystemExit(f"xxgk {' '.join(map(str, arguments))} failed ({process.returncode}):\n{log.read()[-3000:]}")
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen([BIN / "xxgk", *map(str, arguments)], stdout=log, stderr=log)
+        peak = 0
+        while process.poll() is None:
+            if measure_memory:
+                peak = max(peak, tree_pss(process.pid))
+            time.sleep(0.1)
+        if process.returncode != 0:
+            log.seek(0)
+            raise SystemExit(
+                f"xxgk {' '.join(map(str, arguments))} failed ({process.returncode}):\n{log.read()[-3000:]}")
     return time.perf_counter() - start, peak
 
 

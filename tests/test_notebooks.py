@@ -10,9 +10,9 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from xxgk.errors import UsageError
 from xxgk.format import load_format
 from xxgk.sections import SECTIONS, get_section
-from xxgk.errors import UsageError
 
 NOTEBOOKS = ROOT / "notebooks"
 

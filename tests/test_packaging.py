@@ -7,7 +7,6 @@ import re
 import tomllib
 
 import pytest
-
 from packaging.requirements import Requirement
 from ruamel.yaml import YAML
 

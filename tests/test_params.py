@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import EXAMPLE, ROOT, run_xxgk
 from xxgk.errors import ParamsError
@@ -26,7 +27,7 @@ def test_example_loads_with_its_own_wording(example):
 
 
 def test_model_is_frozen(example):
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         example.year = 2024
 
 

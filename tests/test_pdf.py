@@ -7,7 +7,6 @@ import re
 import subprocess
 
 import pikepdf
-import pytest
 
 from conftest import EXAMPLE, run_xxgk
 from helpers import assert_in_order, published_fields, squash

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import EXAMPLE
 from helpers import assert_in_order, published_fields, squash, visible_text
 
+
 def test_report_contains_every_paragraph_and_number_in_order(built):
     assert_in_order(published_fields(), visible_text((built / "report.html").read_text(encoding="utf-8")))
 

@@ -33,7 +33,8 @@ def test_manifest_records_inputs_outputs_and_environment(built):
     files = {p.name for p in built.iterdir()} - {"manifest.json", "params.yaml"}
     assert set(manifest["outputs"]) == files
     assert all(manifest["outputs"][name] == digest(built / name) for name in files)
-    assert {"python", "papermill", "nbconvert", "great_tables", "weasyprint", "python-docx"} <= set(manifest["versions"])
+    assert ({"python", "papermill", "nbconvert", "great_tables", "weasyprint", "python-docx"}
+            <= set(manifest["versions"]))
     assert manifest["kit_commit"] and set(manifest["notebooks"]) == {p.name for p in built.glob("*.ipynb")}
     assert manifest["settings"]["formats"] == ["html", "pdf", "docx"]
 

@@ -8,11 +8,12 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError
 from .findings import errors

@@ -55,7 +55,7 @@ def part1(report: Report, style: str = "run_in") -> Html:
     numbers = load_format().subsection_numbers
     overview = split_paragraphs(report.part1.overview)
     html, plain = [_paragraphs_html(overview)], list(overview)
-    for number, sub in zip(numbers, report.part1.subsections):
+    for number, sub in zip(numbers, report.part1.subsections, strict=False):
         paragraphs = split_paragraphs(sub.text)
         head = number + sub.title
         if style == "run_in":

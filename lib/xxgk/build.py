@@ -16,11 +16,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
@@ -32,8 +33,19 @@ from .findings import Finding, errors, to_text
 from .limits import CELL_TIMEOUT
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
-from .paths import (AUDIT_HTML, DEFAULT_OUTPUTS, MANIFEST, PARAMS_COPY, PREVIOUS_COPY,
-                    REPORT_DOCX, REPORT_HTML, REPORT_PDF, SEAL, agency_dir, failed_dir)
+from .paths import (
+    AUDIT_HTML,
+    DEFAULT_OUTPUTS,
+    MANIFEST,
+    PARAMS_COPY,
+    PREVIOUS_COPY,
+    REPORT_DOCX,
+    REPORT_HTML,
+    REPORT_PDF,
+    SEAL,
+    agency_dir,
+    failed_dir,
+)
 from .sections import SECTIONS, Section, get_section
 from .zygote import stop_kernels, warm_up
 

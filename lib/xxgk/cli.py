@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .batch import default_jobs
-from .errors import ParamsError, Terminated, UsageError, XxgkError, os_problem, printable
+from .errors import Terminated, UsageError, XxgkError, os_problem, printable
 from .findings import errors, to_json, to_text
 from .limits import CELL_TIMEOUT
 from .paths import DEFAULT_OUTPUTS

@@ -3,8 +3,9 @@ see the same file system (parameter files and outputs) as the machine that submi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .batch import Outcome, build_one
 from .errors import UsageError

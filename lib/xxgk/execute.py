@@ -147,7 +147,11 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
     """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
     (cwd: its folder, where the input files are); return it as kept there, settled."""
     where = f"{section.heading}（{section.notebook}）"
-    failure = {"agency": agency, "year": year, "section": section.key, "notebook": section.notebook}
+
+    def failed(message: str, cell: int | None, ename: str, evalue: str) -> SectionError:
+        return SectionError(where + message, agency=agency, year=year, section=section.key, cell=cell,
+                            notebook=section.notebook, ename=ename, evalue=evalue)
+
     try:
         executed = papermill.execute_notebook(
             str(notebook_path(section)), str(output),
@@ -162,20 +166,16 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
         )
     except PapermillExecutionError as error:
         first_line = next(iter(error.source.strip().splitlines()), "")
-        raise SectionError(
-            f"{where}执行失败：第 {error.cell_index + 1} 个单元格"
-            f"（id: {_cell_id(output, error.cell_index)}）\n    {first_line}\n  {error.ename}: {error.evalue}",
-            cell=error.cell_index, ename=error.ename, evalue=error.evalue, **failure,
-        ) from None
+        raise failed(f"执行失败：第 {error.cell_index + 1} 个单元格（id: {_cell_id(output, error.cell_index)}）"
+                     f"\n    {first_line}\n  {error.ename}: {error.evalue}",
+                     error.cell_index, error.ename, error.evalue) from None
     except CellTimeoutError:
-        raise SectionError(
-            f"{where}执行超时：有一个单元格运行超过 {timeout:g} 秒，已停止。"
-            "若确需更长时间，可用 --timeout 加大上限。",
-            cell=None, ename="CellTimeoutError", evalue=f"{timeout:g} 秒", **failure) from None
+        raise failed(f"执行超时：有一个单元格运行超过 {timeout:g} 秒，已停止。"
+                     "若确需更长时间，可用 --timeout 加大上限。",
+                     None, "CellTimeoutError", f"{timeout:g} 秒") from None
     except DeadKernelError:
-        raise SectionError(
-            f"{where}执行中断：运行它的内核进程意外退出（可能是内存不足，或进程被外部终止）。",
-            cell=None, ename="DeadKernelError", evalue="内核进程意外退出", **failure) from None
+        raise failed("执行中断：运行它的内核进程意外退出（可能是内存不足，或进程被外部终止）。",
+                     None, "DeadKernelError", "内核进程意外退出") from None
     settled = settle(executed)
     nbformat.write(settled, output)
     return settled

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import yaml
 from ruamel.yaml.nodes import ScalarNode
@@ -23,7 +24,7 @@ from ruamel.yaml.resolver import VersionedResolver
 _RESOLVER = VersionedResolver()
 _PLAIN = (True, False)  # ruamel's "implicit" flags of a plain scalar
 # the forms of each YAML 1.2 type whose value is the same whichever reader converts them
-_CANONICAL = {
+_CANONICAL: dict[str, tuple[re.Pattern[str], Callable[[str], Any]]] = {
     "tag:yaml.org,2002:int": (re.compile(r"-?(?:0|[1-9][0-9]*)"), int),
     "tag:yaml.org,2002:float": (re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+"), float),
     "tag:yaml.org,2002:timestamp": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), dt.date.fromisoformat),
@@ -111,6 +112,7 @@ def _check_block(text: str, event: yaml.ScalarEvent) -> None:
     """A block scalar (``|-`` and the like, as narratives are written) in the plain form both
     readers take alike: a header with no indentation indicator and a spaced comment if any, and
     no line of spaces alone inside (YAML 1.2 and 1.1 count their indentation differently)."""
+    assert event.start_mark and event.end_mark  # libyaml marks every event it parses
     header, _, body = text[event.start_mark.index:event.end_mark.index].partition("\n")
     if not _BLOCK_HEADER.fullmatch(header):
         raise _Unsure

@@ -59,10 +59,10 @@ def to_text(findings: list[Finding]) -> str:
     header = ("规则", "级别", "位置", "应为", "实为")
     rows = [(f.rule, SEVERITY_LABELS[f.severity], f.location, f.expected, f.found) for f in findings]
     widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(_pad(cell, w) for cell, w in zip(header, widths)).rstrip(),
+    lines = ["  ".join(_pad(cell, w) for cell, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("─" * w for w in widths)]
-    for finding, row in zip(findings, rows):
-        lines.append("  ".join(_pad(cell, w) for cell, w in zip(row, widths)).rstrip())
+    for finding, row in zip(findings, rows, strict=True):
+        lines.append("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
         lines.append(f"      {finding.message}。{finding.hint}")
     count_errors = len(errors(findings))
     lines.append(f"共 {count_errors} 个错误，{len(findings) - count_errors} 个提醒。")

@@ -19,7 +19,7 @@ def frame2(report: Report) -> pd.DataFrame:
     fmt = load_format().table2
     records = {}
     for block, row in fmt.rows():
-        records[row.key] = {v.key: x for v, x in zip(block.values, table2_values(report, row.key))}
+        records[row.key] = {v.key: x for v, x in zip(block.values, table2_values(report, row.key), strict=True)}
     return pd.DataFrame.from_dict(records, orient="index")
 
 

@@ -11,13 +11,13 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from .format import load_format
+from .format import Label, Table3Row, load_format
 from .limits import MAX_AMOUNT, MAX_COUNT
 
 SCHEMA_ID = "xxgk-params.schema.json"
@@ -87,27 +87,33 @@ def _counts_model(name: str, columns, row_titles: dict[str, str]) -> type[BaseMo
     """A table whose rows are all counts in the same columns (表三, 表四)."""
     row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in columns))
     listing = "、".join(c.label for c in columns)
-    fields = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
-              for key, title in row_titles.items()}
+    fields: dict[str, Any] = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
+                              for key, title in row_titles.items()}
     return create_model(name, __base__=Strict, **fields)
 
 
 def _label_variants_model() -> type[BaseModel]:
-    rows = [*(row for _, row in _FORMAT.table2.rows())]
+    rows: list[Label | Table3Row] = [*(row for _, row in _FORMAT.table2.rows())]
     rows += [row for row in _FORMAT.table3.rows]
-    fields = {
+    fields: dict[str, Any] = {
         row.key: (Text | None, Field(None, title=f"{row.label} 的本机关措辞"))
         for row in rows
     }
     return create_model("LabelVariants", __base__=Strict, **fields)
 
 
-Table2 = _table2_model()
-Table3 = _counts_model("Table3", _FORMAT.table3.columns,
-                       {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
-Table4 = _counts_model("Table4", _FORMAT.table4.columns,
-                       {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
-LabelVariants = _label_variants_model()
+if TYPE_CHECKING:  # built from the format data at import, so their fields are unknown to a type checker
+    Table2: TypeAlias = Any
+    Table3: TypeAlias = Any
+    Table4: TypeAlias = Any
+    LabelVariants: TypeAlias = Any
+else:
+    Table2 = _table2_model()
+    Table3 = _counts_model("Table3", _FORMAT.table3.columns,
+                           {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
+    Table4 = _counts_model("Table4", _FORMAT.table4.columns,
+                           {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
+    LabelVariants = _label_variants_model()
 
 
 class Agency(Strict):
@@ -147,7 +153,8 @@ class Report(Strict):
     format: Literal["2021"] = Field("2021", title="报告格式", description=_FORMAT.source)
     year: int = Field(strict=True, ge=2008, le=2100, title="报告年度")
     agency: Agency = Field(title="机关")
-    title: Text | None = Field(None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
+    title: Text | None = Field(
+        None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
     published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
     contact: Contact = Field(title="联系方式")
     introduction: Text = Field(title="引言", description="报告开头的说明段落，空行分段")
@@ -196,7 +203,7 @@ def json_schema() -> dict:
             row["minItems"] = len(table.columns) - 1
             row["description"] += "；最后的总计可省略，由工具计算"
         if name == "Table3":
-            definition["required"].remove(table.total_row)
+            definition["required"].remove(_FORMAT.table3.total_row)
     return schema
 
 
@@ -226,7 +233,7 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
             details = [rows.get(key) for key in check.parts]
             width = len(table.columns)
             if check.stated[0] not in rows and all(_is_details(v, width) for v in details):
-                rows[check.stated[0]] = [sum(column) for column in zip(*details)]
+                rows[check.stated[0]] = [sum(column) for column in zip(*details, strict=True)]
                 computed.append(f"{table.name} · {names[check.stated[0]]} 行")
         data[check.table] = rows
     return data

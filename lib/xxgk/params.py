@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
@@ -26,8 +27,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from . import fastyaml, pause
 from .errors import ParamsError, Problem, printable
-from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
 from .format import load_format
+from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
 from .model import UNPUBLISHABLE, Report, annotation_at, character_name, describe, unwrap
 
 
@@ -209,6 +210,9 @@ def plain(tree: Any) -> Any:
     return _Plain(Path(), tree).values
 
 
+_UNTYPED: dict[type, str] = {bytes: "二进制数据（!!binary）", set: "集合（!!set）"}
+
+
 class _Plain:
     """A YAML tree as the plain Python values pydantic's strict mode wants (``values``), with a
     problem for every value a parameter file has no use for (``problems``): a tagged value such as
@@ -249,13 +253,15 @@ class _Plain:
         return node
 
     def _refuse(self, node: Any, tag: str | None, loc: tuple) -> None:
-        what = f"YAML 标签 {printable(tag.replace('tag:yaml.org,2002:', '!!'))}" if tag else {
-            bytes: "二进制数据（!!binary）", set: "集合（!!set）"}.get(type(node), f"{type(node).__name__} 类型的值")
+        if tag:
+            what = f" YAML 标签 {printable(tag.replace('tag:yaml.org,2002:', '!!'))}"
+        else:
+            what = _UNTYPED.get(type(node), f" {type(node).__name__} 类型的值")
         self.problems.append(Problem(str(self.path), _line(self.tree, loc), _dotted(loc), describe(loc),
                                      f"参数文件不使用{what}，请写成普通的文字或数字"))
 
 
-def _problem(path: Path, tree: CommentedMap, error: dict) -> Problem:
+def _problem(path: Path, tree: dict, error: ErrorDetails) -> Problem:
     loc = tuple(error["loc"])
     return Problem(
         file=str(path),
@@ -273,7 +279,7 @@ def _dotted(loc: tuple) -> str:
     return text
 
 
-def _line(tree: CommentedMap, loc: tuple) -> int | None:
+def _line(tree: dict, loc: tuple) -> int | None:
     """The 1-based line of the deepest part of ``loc`` that exists in the file."""
     node: Any = tree
     line = None
@@ -291,7 +297,7 @@ def _line(tree: CommentedMap, loc: tuple) -> int | None:
     return line
 
 
-def _message(error: dict, loc: tuple) -> str:
+def _message(error: ErrorDetails, loc: tuple) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
     found = error.get("input")
@@ -342,12 +348,12 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _wrong_length(error: dict, loc: tuple) -> str:
+def _wrong_length(error: ErrorDetails, loc: tuple) -> str:
     annotation = annotation_at(loc)
     found = error.get("input")  # for a missing tuple item pydantic gives the whole tuple
     count = len(found) if isinstance(found, (list, tuple)) else "?"
     if get_origin(annotation) is tuple and Ellipsis not in get_args(annotation):
-        columns = [unwrap(arg)[1] for arg in get_args(annotation)]
+        columns = [unwrap(arg)[1] or "?" for arg in get_args(annotation)]
         optional = "（最后的总计可以省略，由工具计算）" if _has_total_column(loc[0]) else ""
         return f"应有 {len(columns)} 个数{optional}，按列为：{'、'.join(columns)}；实际有 {count} 个"
     ctx = error.get("ctx", {})

@@ -8,6 +8,7 @@ kernel is not a child of this process but of the zygote, so it is watched by pid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pathlib
 import signal
@@ -65,12 +66,10 @@ class ForkProvisioner(LocalProvisioner):
         return 0
 
     async def send_signal(self, signum: int) -> None:
-        if self.pid is None:
+        if self.pid is None or self.pgid is None:  # launch_kernel sets both
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signum)
-        except ProcessLookupError:
-            pass
 
     async def kill(self, restart: bool = False) -> None:
         await self.send_signal(signal.SIGKILL)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterator
+from typing import Any
 
 from .blocks import split_paragraphs
 from .findings import Finding, to_html
@@ -64,6 +65,7 @@ def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Findin
     rows = _FMT.row_names(check.table)
     columns = {c.key: c.label for c in table.columns}
     # one sum over the whole table per side: indexing cell by cell cost more than every other check
+    lines: Iterator[tuple[Any, Any, Any, Any]]  # (row, column, stated, parts); one of row and column is None
     if check.per == "column":
         stated_sums, parts_sums = frame.loc[list(check.stated)].sum(), frame.loc[list(check.parts)].sum()
         lines = ((None, column, stated_sums[column], parts_sums[column]) for column in frame.columns)
@@ -181,7 +183,8 @@ _NO_SPLIT = r"[^。；，,\d]"  # within one clause, before the number
 # (pattern, quantity); a pattern without a group claims the quantity is zero
 _CLAIMS: list[tuple[re.Pattern, _Quantity]] = [
     (re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；]{0,15}?申请"), _RECEIVED),
-    (re.compile(rf"(?:收到|新收|受理|接到){_NO_SPLIT}{{0,20}}?申请{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|个|份|条)"), _RECEIVED),
+    (re.compile(rf"(?:收到|新收|受理|接到){_NO_SPLIT}{{0,20}}?申请{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|个|份|条)"),
+     _RECEIVED),
     (re.compile(rf"(?:办结|答复|办理完毕){_NO_SPLIT}{{0,10}}?(\d+)\s*件"), _HANDLED),
     (re.compile(rf"(?<!上年)(?<!上年度)结转(?:至?下一?年度?)?{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_out")),
     (re.compile(rf"上年度?结转{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_in")),
@@ -202,7 +205,7 @@ def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
         yield "overview", "引言", paragraph
     for paragraph in split_paragraphs(report.part1.overview):
         yield "overview", part["overview"], paragraph
-    for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections):
+    for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections, strict=False):
         for paragraph in split_paragraphs(sub.text):
             yield "overview", f"{part['overview']} · {number}{sub.title}", paragraph
     for key, text in (("problems", report.part5), ("other", report.part6)):

@@ -42,24 +42,30 @@ def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozense
     """
     soup = BeautifulSoup(raw_html, "html.parser")
     container = soup.find(id=table_id)
+    assert container is not None  # great-tables always writes the container, its table and tbody
     for style in soup.find_all("style"):
         style.decompose()
     style = soup.new_tag("style")
     style.string = TABLE_CSS.format(id=table_id)
     container.insert(0, style)
     table = container.find("table")
+    assert table is not None
     thead = table.find("thead")
     if thead is not None:
         if thead.find("th") is None:
             thead.decompose()
         else:
             _relayout_header(soup, thead)
-    body_rows = [tr for tr in table.find("tbody").find_all("tr", recursive=False)
+    tbody = table.find("tbody")
+    assert tbody is not None
+    body_rows = [tr for tr in tbody.find_all("tr", recursive=False)
                  if "gt_group_heading_row" not in (tr.get("class") or [])]
     for index, tr in enumerate(body_rows):
         _merge_left(tr)
         if index in subhead_rows:
-            tr["class"] = [*(tr.get("class") or []), "xxgk-subhead"]
+            # bs4's types want its own AttributeValueList (new in 4.13; the pin allows 4.12) for a
+            # multi-valued attribute; its documentation sets plain lists, which serialise the same
+            tr["class"] = [*(tr.get("class") or []), "xxgk-subhead"]  # type: ignore[assignment]
     _drop_dangling_headers(table)
     return str(soup).strip()
 
@@ -69,14 +75,17 @@ def _drop_dangling_headers(table: Tag) -> None:
     ids = {tag["id"] for tag in table.find_all(id=True)}
     for cell in table.find_all(headers=True):
         listed = cell["headers"]  # bs4 parses headers as a list of ids
-        cell["headers"] = [h for h in (listed.split() if isinstance(listed, str) else listed) if h in ids]
+        # a plain list, as for class in finish()
+        cell["headers"] = [h for h in (listed.split() if isinstance(listed, str) else listed) if h in ids]  # type: ignore[assignment]
 
 
 def _merge_left(tr: Tag) -> None:
     previous = None
     for cell in tr.find_all(["th", "td"], recursive=False):
         if cell.get_text().startswith(MERGE_LEFT):
-            previous["colspan"] = str(int(previous.get("colspan", 1)) + 1)
+            assert previous is not None  # a row's first cell (its label) is never merged
+            # colspan and rowspan are single-valued, so bs4 gives a str; its types cannot tell
+            previous["colspan"] = str(int(previous.get("colspan", "1")) + 1)  # type: ignore[arg-type]
             cell.decompose()
         else:
             previous = cell
@@ -143,7 +152,8 @@ def grid(rows: list[Tag]) -> list[GridCell]:
         for tag in tr.find_all(["th", "td"], recursive=False):
             while (r, col) in taken:
                 col += 1
-            cell = GridCell(tag, r, col, int(tag.get("rowspan", 1)), int(tag.get("colspan", 1)))
+            # single-valued attributes, as in _merge_left
+            cell = GridCell(tag, r, col, int(tag.get("rowspan", "1")), int(tag.get("colspan", "1")))  # type: ignore[arg-type]
             taken |= {(rr, cc) for rr in range(r, r + cell.rowspan) for cc in cell.columns()}
             cells.append(cell)
             col += cell.colspan

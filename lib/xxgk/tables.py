@@ -22,7 +22,8 @@ def table2(report: Report) -> Html:
     fmt = load_format().table2
     width = 1 + max(len(block.values) for block in fmt.blocks)
     columns = [f"c{i}" for i in range(width)]
-    rows, groups, subheads = [], [], []
+    rows: list[list] = []
+    groups, subheads = [], []
     # (kind, how many value columns) -> body rows holding such values; each is formatted alone
     formats: dict[tuple[str, int], list[int]] = {}
 
@@ -77,7 +78,7 @@ def table3(report: Report) -> Html:
     gt = (
         gt.tab_spanner(fmt.spanner, columns=keys)
         .tab_stubhead(fmt.corner)
-        .cols_label(**{c.key: c.label for c in fmt.columns})
+        .cols_label(cases={c.key: c.label for c in fmt.columns})
         .fmt_integer(columns=keys, use_seps=False)
     )
     return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"]), _text(fmt.title, values))
@@ -98,8 +99,8 @@ def table4(report: Report) -> Html:
     for parent, parent_columns in parents.items():
         gt = gt.tab_spanner(parent, columns=parent_columns)
     gt = (
-        gt.cols_label(**{name: fmt.columns[i % len(fmt.columns)].label
-                         for i, name in enumerate(flat)})
+        gt.cols_label(cases={name: fmt.columns[i % len(fmt.columns)].label
+                             for i, name in enumerate(flat)})
         .fmt_integer(columns=list(flat), use_seps=False)
     )
     return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"]), _text(fmt.title, frame))

@@ -15,7 +15,7 @@ import zipfile
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -39,7 +39,9 @@ def render_docx(html: str, report: Report) -> bytes:
     main = BeautifulSoup(html, "html.parser")
     for banner in main.select(".xxgk-unchecked"):
         _paragraph(document, banner, style="Normal").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for element in main.find("main").find_all(recursive=False):
+    body = main.find("main")
+    assert body is not None  # the publication template puts the report in <main>
+    for element in body.find_all(recursive=False):
         _element(document, element)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -110,7 +112,7 @@ def _properties(document, report: Report) -> None:
 
 
 def _element(document, element: Tag) -> None:
-    classes = element.get("class") or []
+    classes: str | list[str] = element.get("class") or []
     if element.name == "h1":
         document.add_paragraph(element.get_text(), style="Title")
     elif element.name in HEADING_STYLES:
@@ -120,8 +122,8 @@ def _element(document, element: Tag) -> None:
     elif "xxgk-signature" in classes:
         for line in element.find_all("p"):
             _paragraph(document, line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    elif element.find("table") is not None:
-        _table(document, element.find("table"), small=element.get("id") == "xxgk-table3")
+    elif (table := element.find("table")) is not None:
+        _table(document, table, small=element.get("id") == "xxgk-table3")
 
 
 def _paragraph(document, element: Tag, style: str = "Normal"):
@@ -138,7 +140,12 @@ def _paragraph(document, element: Tag, style: str = "Normal"):
 def _column_widths(word, table: Tag) -> None:
     """Carry the HTML's column widths (per cent of the text width) over to the Word table."""
     cols = table.select("colgroup > col")
-    shares = [float(re.search(r"width:\s*([\d.]+)%", col.get("style", "")).group(1)) for col in cols]
+    shares = []
+    for col in cols:
+        # style is single-valued, so bs4 gives a str; its types cannot tell
+        match = re.search(r"width:\s*([\d.]+)%", col.get("style", ""))  # type: ignore[arg-type]
+        assert match is not None  # great-tables gives each col of a colgroup its width
+        shares.append(float(match.group(1)))
     if not shares:
         return
     text_width = Mm(210) - MARGINS["left_margin"] - MARGINS["right_margin"]
@@ -153,7 +160,9 @@ def _column_widths(word, table: Tag) -> None:
 def _table(document, table: Tag, small: bool) -> None:
     head = table.find("thead")
     head_rows = head.find_all("tr", recursive=False) if head else []
-    rows = head_rows + table.find("tbody").find_all("tr", recursive=False)
+    body = table.find("tbody")
+    assert body is not None  # great-tables always writes one
+    rows = head_rows + body.find_all("tr", recursive=False)
     cells = grid(rows)
     width = max(cell.col + cell.colspan for cell in cells)
     word = document.add_table(rows=len(rows), cols=width)

@@ -79,7 +79,7 @@ def serve(path: str, parent: int) -> None:
     while os.getppid() == parent:  # a builder that died (killed worker, Dask) takes its zygote along
         try:
             connection, _ = server.accept()
-        except socket.timeout:
+        except TimeoutError:
             continue
         connection.settimeout(None)
         with connection:
@@ -133,7 +133,7 @@ class Zygote:
     def __init__(self) -> None:
         remove_stale_folders()
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
-        self._owner = open(self.folder / OWNER_LOCK, "w")
+        self._owner = open(self.folder / OWNER_LOCK, "w")  # noqa: SIM115 (held while the zygote lives)
         fcntl.flock(self._owner, fcntl.LOCK_EX)
         self.path = self.folder / "zygote.sock"
         environment = {**os.environ, **SINGLE_THREADED, **QUIET}
