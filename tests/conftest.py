@@ -3,8 +3,10 @@ nbconvert), through the ``xxgk`` command exactly as a statistician runs it."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -33,3 +35,12 @@ def built(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", "a successful build prints nothing to stderr"
     return outputs / "2025" / "emin"
+
+
+@pytest.fixture
+def temp():
+    """The runs' temporary folder (TMPDIR), where their template processes keep their sockets:
+    short, as a real one is, since a socket's path must fit in 107 bytes."""
+    folder = Path(tempfile.mkdtemp(prefix="xxgk-test-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

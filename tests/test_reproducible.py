@@ -30,7 +30,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 def test_manifest_records_inputs_outputs_and_environment(built):
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["inputs"] == [{"file": "params.yaml", "from": "emin.yaml", "sha256": digest(EXAMPLE)}]
-    files = {p.name for p in built.iterdir()} - {"manifest.json", "params.yaml"}
+    files = {p.name for p in built.iterdir()} - {"manifest.json", "params.yaml", ".xxgk-seal"}
     assert set(manifest["outputs"]) == files
     assert all(manifest["outputs"][name] == digest(built / name) for name in files)
     assert ({"python", "papermill", "nbconvert", "great_tables", "weasyprint", "python-docx"}

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,12 +168,15 @@ def _outputs_root(outputs: Path) -> Path:
 def _execute_all(run: Callable[[Section], tuple[Section, NotebookNode]],
                  jobs: int) -> list[tuple[Section, NotebookNode]]:
     """Every section, ``jobs`` at a time. Each runs in its own kernel process, so threads are
-    enough to use the cores. When one fails, or the build is interrupted (Ctrl-C, SIGTERM), the
-    other kernels are ended at once rather than left to finish their cells."""
+    enough to use the cores. The first to fail, or an interruption (Ctrl-C, SIGTERM), ends the
+    other kernels at once rather than leaving them to finish (or never finish) their cells."""
     warm_up()  # from this thread: the zygote dies with the thread that started it
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        return list(pool.map(run, SECTIONS))
+        futures = [pool.submit(run, section) for section in SECTIONS]
+        for future in as_completed(futures):
+            future.result()
+        return [future.result() for future in futures]
     except BaseException:
         stop_kernels()
         raise
@@ -282,7 +285,8 @@ def _staging(target: Path) -> Iterator[Path]:
         _remove(kept)
         os.replace(stage, kept)
         error.kept = str(kept)
-        error.message += f"\n  执行到出错处的 notebook 保存在 {kept}/；原有输出 {target}/ 未改动。"
+        what = "执行到出错处的 notebook" if any(kept.glob("*.ipynb")) else "本次的输入文件"
+        error.message += f"\n  {what}保存在 {kept}/；原有输出 {target}/ 未改动。"
         raise
     except BaseException:
         _remove(stage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,10 @@ class ReadablePythonTranslator(PythonTranslator):
 
 
 papermill_translators.register("python", ReadablePythonTranslator)
+# papermill hands nbclient its logger, which has no handler: Python's last resort then printed
+# "Timeout waiting for execute reply" and "Kernel died…" in English on the user's terminal, above
+# the SectionError that says the same in Chinese with the section's name
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 def notebook_path(section: Section) -> Path:

@@ -320,6 +320,9 @@ def _message(error: ErrorDetails, loc: tuple) -> str:
         return f"应为数字，实际是 {_show(found)}"
     if kind in ("string_type",):
         return f"应为文字，实际是 {_show(found)}"
+    if kind == "string_unicode":  # a lone surrogate, written as an escape in quotes
+        odd = UNPUBLISHABLE.search(str(found))
+        return f"含有无法显示的字符 {character_name(odd.group()) if odd else ''}，请删除它"
     if kind == "string_too_short":
         return "不能为空"
     if kind == "string_pattern_mismatch":

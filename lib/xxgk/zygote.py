@@ -132,7 +132,7 @@ class Zygote:
 
     def __init__(self) -> None:
         remove_stale_folders()
-        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=socket_root()))
         self._owner = open(self.folder / OWNER_LOCK, "w")  # noqa: SIM115 (held while the zygote lives)
         fcntl.flock(self._owner, fcntl.LOCK_EX)
         self.path = self.folder / "zygote.sock"
@@ -173,9 +173,20 @@ class Zygote:
         self._owner.close()
 
 
+# A Unix socket's path holds at most 107 bytes; a kernel's sockets are named
+# <root>/xxgk-zygote-XXXXXXXX/kernel-<12 hex>-<port>, about 45 bytes below the root.
+SOCKET_ROOT_MAX = 60
+
+
+def socket_root() -> str:
+    """The temporary folder, or /tmp where its path leaves too little room for socket names."""
+    root = tempfile.gettempdir()
+    return root if len(os.fsencode(root)) <= SOCKET_ROOT_MAX else "/tmp"
+
+
 def remove_stale_folders() -> None:
     """Remove the socket folders of zygotes whose builder is gone (killed before it could)."""
-    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+    for folder in Path(socket_root()).glob(FOLDER_PREFIX + "*"):
         try:
             info = folder.lstat()
         except OSError:
@@ -200,6 +211,11 @@ def _in_use(folder: Path, info: os.stat_result) -> bool:
 
 _current: Zygote | None = None
 _starting = threading.Lock()  # sections of one build ask for kernels from several threads
+_stopped = False  # set by stop_kernels: no kernel starts until the next build's warm_up
+
+
+class KernelsStopped(RuntimeError):
+    """A section asked for a kernel after its build was stopped; the build reports why it stopped."""
 
 
 def zygote() -> Zygote:
@@ -207,20 +223,28 @@ def zygote() -> Zygote:
     a build starts it from its own thread (``warm_up``) before handing sections to a pool."""
     global _current
     with _starting:
+        if _stopped:
+            raise KernelsStopped("the build was stopped")
         if _current is None or not _current.alive:
             _current = Zygote()
             atexit.register(_current.close)
         return _current
 
 
-warm_up = zygote
+def warm_up() -> Zygote:
+    """Start the zygote ahead of need, and allow kernels again after a stopped build."""
+    global _stopped
+    _stopped = False
+    return zygote()
 
 
 def stop_kernels() -> None:
-    """End the zygote and every kernel it forked, at once (an interrupted or failed build); the
-    next section that needs a kernel starts a new zygote."""
-    global _current
+    """End the zygote and every kernel it forked, at once (an interrupted or failed build), and
+    start none until the next ``warm_up``: a section that a worker thread was just picking up
+    would otherwise start a new zygote behind the build's back."""
+    global _current, _stopped
     with _starting:
+        _stopped = True
         if _current is not None:
             _current.close()
             _current = None
