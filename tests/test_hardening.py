@@ -344,3 +344,32 @@ def test_header_references_point_at_cells_that_exist(example, render):
 def test_amounts_stay_exact(example):
     report = with_tables(example, table2={"fees": Decimal("987654321.99")})
     assert "987654321.99" in tables.table2(report).html
+
+
+def test_a_read_only_outputs_folder_is_no_internal_error(built, tmp_path, monkeypatch):
+    """As root the folder cannot be made read-only for the kit, so the refusals are injected where
+    the kit meets the file system: unchanged inputs still say so, changed ones name the folder."""
+    from xxgk import build as recipe
+    from xxgk.errors import OutputsError
+
+    outputs = tmp_path / "outputs"
+    shutil.copytree(built, outputs / "2025" / "emin")
+    (outputs / "2025" / ".emin.lock").touch()
+    opened = os.open
+
+    def read_only(path, flags, *args):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return opened(path, flags, *args)
+
+    def no_folder(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(outputs / "2025"))
+
+    monkeypatch.setattr(recipe.os, "open", read_only)
+    monkeypatch.setattr(recipe.tempfile, "mkdtemp", no_folder)
+    assert recipe.build(EXAMPLE, outputs=outputs).status == "unchanged"
+    before = snapshot(outputs)
+    with pytest.raises(OutputsError) as caught:
+        recipe.build(params_file(tmp_path, EXAMPLE_TEXT.replace("额敏县友好路", "额敏县友好路1号")), outputs=outputs)
+    assert "没有写入权限" in caught.value.message and str(outputs / "2025") in caught.value.message
+    assert snapshot(outputs) == before
