@@ -15,7 +15,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError
+from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
 from .findings import errors
 from .zygote import die_with_parent, warm_up
 
@@ -65,6 +65,8 @@ def build_one(params: str, settings: dict[str, Any]) -> Outcome:
     except XxgkError as error:
         return Outcome(params, FAILED, error.agency, error.year, _reason(error), error.section,
                        error.cell, time.perf_counter() - start)
+    except OSError as error:  # the machine refused something: said as such, not as a bug
+        return Outcome(params, FAILED, reason=os_problem(error), seconds=time.perf_counter() - start)
     except Exception as error:  # a bug must not stop the other agencies
         return Outcome(params, FAILED, reason=f"xxgk 内部错误：{type(error).__name__}: {error}",
                        seconds=time.perf_counter() - start)
