@@ -64,6 +64,8 @@ _OS_PROBLEMS = {
     errno.EEXIST: "已有同名的文件",
     errno.ENAMETOOLONG: "路径太长",
     errno.EIO: "磁盘读写错误",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EISDIR: "这是一个文件夹，不是文件",
 }
 
 

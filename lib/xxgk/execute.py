@@ -44,7 +44,10 @@ class ReadablePythonTranslator(PythonTranslator):
     def translate(cls, val: Any) -> str:
         if type(val) not in PARAMETER_TYPES or (type(val) is float and not math.isfinite(val)):
             raise UsageError(f"notebook 参数只能是文字、整数、小数或 true/false，不能是 {type(val).__name__}")
-        return super().translate(val)
+        try:
+            return super().translate(val)
+        except ValueError:  # an int of thousands of digits, which Python will not write out
+            raise UsageError("notebook 参数中的数字过长") from None
 
     @classmethod
     def translate_str(cls, val: str) -> str:

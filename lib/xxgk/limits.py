@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 MAX_PARAMS_BYTES = 1 << 20  # a parameter file (or last year's)
+MAX_MANIFEST_BYTES = 1 << 20  # a manifest.json that verify reads (a build writes about 5 KB)
 MAX_VALUES = 100_000  # values in a parameter file once its aliases (*name) are expanded
 MAX_DEPTH = 32  # levels of nesting in a parameter file
 # counts and 万元 amounts: whole numbers stay exact wherever they go (great-tables formats through

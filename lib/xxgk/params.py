@@ -13,6 +13,7 @@ import difflib
 import os
 import re
 import stat
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -148,10 +149,12 @@ def _read_yaml(source: Source, text: str) -> dict:
     whose comments ruamel's round-trip loader cannot place (a comment between a key and its value
     on the next line makes it raise NotImplementedError), the same values without lines."""
     try:
-        try:
-            tree = _yaml("rt").load(text)
-        except (NotImplementedError, AssertionError):
-            tree = _yaml("safe").load(text)
+        with warnings.catch_warnings():  # ruamel warns in English of what validation reports anyway
+            warnings.simplefilter("ignore")
+            try:
+                tree = _yaml("rt").load(text)
+            except (NotImplementedError, AssertionError):
+                tree = _yaml("safe").load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -291,9 +294,9 @@ def _line(tree: dict, loc: tuple) -> int | None:
             line = node.lc.item(item)[0] + 1
             node = node[item]
         else:
-            if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
-                line = node.lc.line + 1
             break
+    if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
+        line = node.lc.line + 1  # the place is the mapping itself (a tag on the whole document)
     return line
 
 

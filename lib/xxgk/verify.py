@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .build import build
-from .errors import UsageError
+from .errors import UsageError, os_problem
+from .limits import MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL
 from .provenance import sha256, versions
 
@@ -37,6 +38,9 @@ def verify(folder: str | Path) -> Verdict:
     folder = Path(folder)
     manifest = _read_manifest(folder)
     inputs = {item["file"]: item for item in manifest["inputs"]}
+    missing = [name for name in inputs if not (folder / name).is_file()]
+    if missing:
+        raise UsageError(f"{folder} 中缺少 manifest.json 记录的输入 {'、'.join(missing)}，无法据此重新生成")
     settings = manifest["settings"]
     differing = [name for name, item in inputs.items() if _digest(folder / name) != item["sha256"]]
     listed = set(manifest["outputs"]) | set(inputs) | {MANIFEST}
@@ -71,13 +75,21 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     plain file names."""
     path = folder / MANIFEST
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise UsageError(f"{path} 超过 {MAX_MANIFEST_BYTES // 1024} KB，不是 xxgk 写下的 manifest")
         manifest = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise UsageError(f"{path} 已损坏（嵌套过深）") from None
     except FileNotFoundError:
         raise UsageError(f"{folder} 不是 xxgk 生成的输出文件夹：缺少 {MANIFEST}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"无法读取 {path}：{error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} 已损坏（不是 UTF-8 文本）") from None
+    except OSError as error:
+        raise UsageError(f"无法读取 {path}：{os_problem(error)}") from None
     except json.JSONDecodeError as error:
         raise UsageError(f"{path} 已损坏（第 {error.lineno} 行）") from None
+    except ValueError:  # a number of thousands of digits, which json refuses to convert
+        raise UsageError(f"{path} 已损坏（含有过长的数字）") from None
     problem = _shape_problem(manifest)
     if problem:
         raise UsageError(f"{path} 的内容不是 xxgk 写下的样子（{problem}），无法据此核对。"
@@ -92,7 +104,8 @@ def _shape_problem(manifest: Any) -> str | None:
     if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
         return "inputs 应为列表"
     files = [i.get("file") for i in inputs]
-    if PARAMS_COPY not in files or len(set(files)) != len(files) or not set(files) <= set(INPUT_FILES):
+    if not all(isinstance(f, str) for f in files) or PARAMS_COPY not in files \
+            or len(set(files)) != len(files) or not set(files) <= set(INPUT_FILES):
         return f"inputs 应记录 {PARAMS_COPY}（及 {PREVIOUS_COPY}），各一次"
     for item in inputs:
         if not (_plain_name(item.get("from")) and isinstance(item.get("sha256"), str)):
