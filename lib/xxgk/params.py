@@ -126,7 +126,8 @@ def _decode(source: Source) -> str:
     except UnicodeDecodeError as error:
         line = source.data[: error.start].count(b"\n") + 1
         raise _single(source.path, line, "文件不是 UTF-8 编码，请另存为 UTF-8") from None
-    problems = [Problem(str(source.path), line, "", "", message) for line, message in odd_characters(text)]
+    found = odd_characters(text) or deep_brackets(text)
+    problems = [Problem(str(source.path), line, "", "", message) for line, message in found]
     if problems:
         raise ParamsError(str(source.path), problems, agency=source.agency)
     return text
@@ -142,6 +143,28 @@ def odd_characters(text: str) -> list[tuple[int, str]]:
             found.append((number, f"第 {match.start() + 1} 个字符是不可见或无法显示的字符 "
                                   f"{character_name(match.group())}，请删除它（常见于从网页或其他软件复制的文字）"))
     return found
+
+
+_BRACKETS = str.maketrans({"[": "(", "{": "(", "]": ")", "}": ")"})
+
+
+def deep_brackets(text: str) -> list[tuple[int, str]]:
+    """(line, message) where ``[`` and ``{`` nest deeper than ``MAX_DEPTH``: ruamel's scanner is
+    quadratic in flow nesting (a 1 MB file of it took minutes to refuse), so this is found first,
+    by counting, before YAML reads the file. Brackets in text count too; real text never opens
+    thirty-two without closing them."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if "[" not in line and "{" not in line and depth == 0:
+            continue
+        for character in line.translate(_BRACKETS):
+            if character == "(":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return [(number, f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，不像参数文件")]
+            elif character == ")":
+                depth = max(depth - 1, 0)
+    return []
 
 
 def _read_yaml(source: Source, text: str) -> dict:
