@@ -28,8 +28,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
-
-
 def _count(title: str) -> Any:
     return Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT, title=title)]
 
@@ -48,19 +46,22 @@ _KINDS = {"Cc": "控制字符", "Co": "私用区字符", "Cs": "代理字符", "
           "Cn": "非字符", "Cf": "格式字符"}
 
 
-def character_name(character: str) -> str:
-    """``U+001B（控制字符）``: a character named by its code, never shown as itself."""
-    return f"U+{ord(character):04X}（{_KINDS.get(unicodedata.category(character), '特殊字符')}）"
+def unpublishable(text: str) -> str | None:
+    """What is wrong with the first character of ``text`` a report cannot publish, named by its
+    code (``U+001B（控制字符）``), never shown as itself; None when there is none."""
+    odd = UNPUBLISHABLE.search(text)
+    if odd is None:
+        return None
+    kind = _KINDS.get(unicodedata.category(odd.group()), "特殊字符")
+    return f"第 {odd.start() + 1} 个字符是不可见或无法显示的字符 U+{ord(odd.group()):04X}（{kind}），请删除它"
 
 
 def _publishable(text: str) -> str:
     if not text.strip():
         raise PydanticCustomError("text_blank", "不能只有空白，请填写内容")
-    odd = UNPUBLISHABLE.search(text)
-    if odd:
-        raise PydanticCustomError(
-            "text_character", "第 {position} 个字符是不可见或无法显示的字符 {name}，请删除它",
-            {"position": odd.start() + 1, "name": character_name(odd.group())})
+    problem = unpublishable(text)
+    if problem:
+        raise PydanticCustomError("text_character", problem)
     return text
 
 

@@ -30,7 +30,7 @@ from . import fastyaml, pause
 from .errors import ParamsError, Problem, printable
 from .format import load_format
 from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
-from .model import UNPUBLISHABLE, Report, annotation_at, character_name, describe, unwrap
+from .model import Report, annotation_at, describe, unpublishable, unwrap
 
 
 @dataclass(frozen=True)
@@ -136,16 +136,11 @@ def _decode(source: Source) -> str:
 def odd_characters(text: str) -> list[tuple[int, str]]:
     """(line, message) for every line of ``text`` holding a character a report cannot publish:
     found before YAML reads the file, whose own messages for them are obscure."""
-    found = []
-    for number, line in enumerate(text.split("\n"), 1):
-        match = UNPUBLISHABLE.search(line)
-        if match:
-            found.append((number, f"第 {match.start() + 1} 个字符是不可见或无法显示的字符 "
-                                  f"{character_name(match.group())}，请删除它（常见于从网页或其他软件复制的文字）"))
-    return found
+    return [(number, f"{odd}（常见于从网页或其他软件复制的文字）")
+            for number, line in enumerate(text.split("\n"), 1) if (odd := unpublishable(line))]
 
 
-_BRACKETS = str.maketrans({"[": "(", "{": "(", "]": ")", "}": ")"})
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def deep_brackets(text: str) -> list[tuple[int, str]]:
@@ -154,16 +149,14 @@ def deep_brackets(text: str) -> list[tuple[int, str]]:
     by counting, before YAML reads the file. Brackets in text count too; real text never opens
     thirty-two without closing them."""
     depth = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        if "[" not in line and "{" not in line and depth == 0:
-            continue
-        for character in line.translate(_BRACKETS):
-            if character == "(":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return [(number, f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，不像参数文件")]
-            elif character == ")":
-                depth = max(depth - 1, 0)
+    for bracket in _BRACKET.finditer(text):
+        if bracket.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, bracket.start()) + 1
+                return [(line, f"方括号或花括号嵌套超过 {MAX_DEPTH} 层，不像参数文件")]
+        else:
+            depth = max(depth - 1, 0)
     return []
 
 
@@ -347,8 +340,7 @@ def _message(error: ErrorDetails, loc: tuple) -> str:
     if kind in ("string_type",):
         return f"应为文字，实际是 {_show(found)}"
     if kind == "string_unicode":  # a lone surrogate, written as an escape in quotes
-        odd = UNPUBLISHABLE.search(str(found))
-        return f"含有无法显示的字符 {character_name(odd.group()) if odd else ''}，请删除它"
+        return unpublishable(str(found)) or "含有无法显示的字符，请删除它"
     if kind == "string_too_short":
         return "不能为空"
     if kind == "string_pattern_mismatch":

@@ -47,7 +47,7 @@ PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent(parent: int) -> None:
-    """Have the kernel kill this process the moment the thread that started it ends, and end now
+    """Have Linux kill this process the moment the thread that started it ends, and end now
     if that happened already (between the fork and this call). Without it a killed builder left
     its zygote and every kernel running forever."""
     try:
