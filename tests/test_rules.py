@@ -236,8 +236,8 @@ def test_left_out_totals_are_computed_and_given_ones_never_overwritten(tmp_path)
     assert "表三 · （一）予以公开 · 总计" in report.computed_totals and len(report.computed_totals) == 24 + 1 + 3
     found = check(neutral(report))
     assert found == []
-    path.write_text(text.replace("  r1:        [2, 0, 0, 0, 0, 1]", "  r1:        [2, 0, 0, 0, 0, 1, 4]"),
-                    encoding="utf-8")
+    given = EXAMPLE_TEXT.replace("  r1:        [0, 0, 0, 0, 0, 0, 0]", "  r1:        [2, 0, 0, 0, 0, 1, 4]")
+    path.write_text(given, encoding="utf-8")
     report = load_params(path)
     assert report.table3.r1[-1] == 4  # kept as given
     assert {(f.rule, f.row or f.column) for f in errors(check(neutral(report)))} >= {("T3-C", "r1")}

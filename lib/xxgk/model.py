@@ -202,7 +202,7 @@ def json_schema() -> dict:
         definition = schema["$defs"][name]
         for row in definition["properties"].values():
             row["minItems"] = len(table.columns) - 1
-            row["description"] += "；最后的总计可省略，由工具计算"
+            row["description"] += "；总计可以整列省略（每行都不写），由工具计算"
         if name == "Table3":
             definition["required"].remove(_FORMAT.table3.total_row)
     return schema
@@ -214,9 +214,10 @@ def _is_count(value: Any) -> bool:
 
 def fill_totals(data: dict, computed: list[str]) -> dict:
     """``data`` with the totals it leaves out computed from the detail cells, following the
-    reconciliation rules that define a total (T3-B, T3-C, T4); each computed place is appended
-    to ``computed``. Given totals are never overwritten: where they disagree with the details,
-    those same rules report it."""
+    reconciliation rules that define a total (T3-B, T3-C, T4): the total row, and the total
+    column when no row of the table gives it; each computed place is appended to ``computed``.
+    Given totals are never overwritten: where they disagree with the details, those same rules
+    report it."""
     data = dict(data)
     # row totals first: a total row can only be summed from complete rows
     for check in sorted((r.check for r in _FORMAT.rules if r.check), key=lambda c: c.per != "row"):
@@ -225,7 +226,9 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
         table = getattr(_FORMAT, check.table)
         rows = dict(data[check.table])
         names = _FORMAT.row_names(check.table)
-        if check.per == "row":  # the total is the last value of each row
+        if check.per == "row" and not _gives_total_column(rows, names, len(check.parts)):
+            # the last value of each row: computed only when the whole column is left out, as a
+            # row of six among rows of seven has lost a number, not its total
             for key, values in rows.items():
                 if key in names and _is_details(values, len(check.parts)):
                     rows[key] = [*values, sum(values)]
@@ -238,6 +241,11 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
                 computed.append(f"{table.name} · {names[check.stated[0]]} 行")
         data[check.table] = rows
     return data
+
+
+def _gives_total_column(rows: dict, names: dict[str, str], details: int) -> bool:
+    return any(isinstance(values, (list, tuple)) and len(values) > details
+               for key, values in rows.items() if key in names)
 
 
 def _is_details(values: Any, length: int) -> bool:

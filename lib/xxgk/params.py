@@ -16,6 +16,7 @@ import stat
 import warnings
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -26,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from . import fastyaml, pause
+from . import fastyaml, pause, slips
 from .errors import ParamsError, Problem, printable
 from .format import load_format
 from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
@@ -115,7 +116,7 @@ def parse_params(source: Source) -> Report:
     try:
         return Report.model_validate(plain.values)
     except ValidationError as error:
-        problems = [_problem(source.path, tree, item) for item in error.errors()]
+        problems = _problems(source.path, tree, error.errors())
         raise ParamsError(str(source.path), problems, agency=source.agency,
                           year=_year(tree)) from None
 
@@ -172,9 +173,13 @@ def _read_yaml(source: Source, text: str) -> dict:
             except (NotImplementedError, AssertionError):
                 tree = _yaml("safe").load(text)
     except MarkedYAMLError as error:
+        found = slips.syntax_slips(text, _keys())
+        if found:
+            raise ParamsError(str(source.path), [Problem(str(source.path), line, "", "", hint)
+                                                 for line, hint in found], agency=source.agency) from None
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        what = printable(error.problem or error.context or "格式不正确")
+        what = printable(slips.yaml_problem(error.problem or error.context or "格式不正确"))
         raise _single(source.path, line,
                       f"YAML 语法错误（{what}）。请检查缩进、冒号后的空格和引号是否成对") from None
     except RecursionError:
@@ -280,8 +285,45 @@ class _Plain:
                                      f"参数文件不使用{what}，请写成普通的文字或数字"))
 
 
-def _problem(path: Path, tree: dict, error: ErrorDetails) -> Problem:
+def _problems(path: Path, tree: dict, errors: list[ErrorDetails]) -> list[Problem]:
+    """A problem for each validation error, except a row's wrong length where one of its values
+    is a keyboard slip (``[0，0, 0]`` is one text and fewer values: the slip is the problem)."""
+    slipped = {tuple(e["loc"][:-1]) for e in errors
+               if isinstance(e.get("input"), str) and slips.number_hint(e["input"])}
+    problems = [_problem(path, tree, error) for error in errors
+                if not (_is_length(error) and _row(error) in slipped)]
+    return list(dict.fromkeys(problems))  # a row two values short is missing [5] and [6]: one problem
+
+
+def _is_length(error: ErrorDetails) -> bool:
+    return error["type"] in ("too_short", "too_long") or (error["type"] == "missing"
+                                                          and isinstance(error["loc"][-1], int))
+
+
+def _row(error: ErrorDetails) -> tuple:
     loc = tuple(error["loc"])
+    return loc[:-1] if error["type"] == "missing" else loc
+
+
+@cache
+def _keys() -> frozenset[str]:
+    """Every key a parameter file may have, at any level."""
+    keys: set[str] = set()
+    models: list[Any] = [Report]
+    while models:
+        model = models.pop()
+        for name, field in model.model_fields.items():
+            keys.add(name)
+            inner, _ = unwrap(field.annotation)
+            for candidate in (inner, *get_args(inner)):
+                candidate, _ = unwrap(candidate)
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    models.append(candidate)
+    return frozenset(keys)
+
+
+def _problem(path: Path, tree: dict, error: ErrorDetails) -> Problem:
+    loc = _row(error) if _is_length(error) else tuple(error["loc"])  # a row's length: the row
     return Problem(
         file=str(path),
         line=_line(tree, loc),
@@ -320,14 +362,16 @@ def _message(error: ErrorDetails, loc: tuple) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
     found = error.get("input")
-    if kind == "missing" and isinstance(loc[-1], int):
-        return _wrong_length(error, loc[:-1])
+    if _is_length(error):
+        return _wrong_length(error, loc)
     if kind == "missing":
         return "缺少此项（必填）"
     if kind.startswith("text_"):  # the model's own messages, in Chinese already
         return error["msg"]
     if kind == "extra_forbidden":
         return _unknown_key(loc)
+    if isinstance(found, str) and kind.split("_")[0] in ("int", "decimal") and (hint := slips.number_hint(found)):
+        return f"{'应为整数' if kind.startswith('int') else '应为数字'}：{hint}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"应为整数，实际是 {_show(found)}"
     if kind == "greater_than_equal":
@@ -345,8 +389,6 @@ def _message(error: ErrorDetails, loc: tuple) -> str:
         return "不能为空"
     if kind == "string_pattern_mismatch":
         return f"格式不对，实际是 {_show(found)}（{_field_description(loc) or '请对照说明'}）"
-    if kind in ("too_short", "too_long"):
-        return _wrong_length(error, loc)
     if kind in ("tuple_type", "list_type"):
         return f"应为列表，例如 [0, 0, 0]，实际是 {_show(found)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -375,8 +417,14 @@ def _wrong_length(error: ErrorDetails, loc: tuple) -> str:
     count = len(found) if isinstance(found, (list, tuple)) else "?"
     if get_origin(annotation) is tuple and Ellipsis not in get_args(annotation):
         columns = [unwrap(arg)[1] or "?" for arg in get_args(annotation)]
-        optional = "（最后的总计可以省略，由工具计算）" if _has_total_column(loc[0]) else ""
-        return f"应有 {len(columns)} 个数{optional}，按列为：{'、'.join(columns)}；实际有 {count} 个"
+        listing = "、".join(columns)
+        if not _has_total_column(loc[0]):
+            return f"应有 {len(columns)} 个数，按列为：{listing}；实际有 {count} 个"
+        if count == len(columns) - 1:
+            return (f"这一行只有 {count} 个数，少了一个：应有 {len(columns)} 个，按列为：{listing}。"
+                    f"本表其他行写了总计；总计只能整列省略（每一行都只写前 {count} 个数）")
+        return (f"应有 {len(columns)} 个数，按列为：{listing}；实际有 {count} 个"
+                f"（总计可以整列省略，由工具计算，这时每行 {len(columns) - 1} 个数）")
     ctx = error.get("ctx", {})
     bound = ctx.get("min_length") if error["type"] == "too_short" else ctx.get("max_length")
     return f"项数不对：{'至少' if error['type'] == 'too_short' else '至多'} {bound} 项，实际有 {count} 项"
