@@ -250,3 +250,52 @@ def test_check_takes_folders(tmp_path):
     assert result.returncode == 1
     assert "params/2024/emin.yaml" in result.stdout and "params/2025/emin.yaml" in result.stdout
     assert result.stdout.count("X1") == 2  # the 2025 file only: its 法律服务机构 and 总计 columns
+
+
+# --- C1 and C2: a report copied from another agency's, or from last year's --------------------
+
+def renamed(report, name="塔城市教育局", subject="塔城市"):
+    """The example as an office copies it: its own name in the fields, the narrative left as it was."""
+    return report.model_copy(update={
+        "agency": report.agency.model_copy(update={"name": name, "subject": subject}),
+        "contact": report.contact.model_copy(update={"office": name, "address": f"{subject}光明路"})})
+
+
+def test_copied_narrative_names_the_agency_it_came_from(tmp_path, example):
+    found = [f for f in check(renamed(example)) if f.rule == "C1"]
+    assert [(f.severity, f.found) for f in found] == [("warning", "“额敏县” 9 次")]
+    assert "塔城市教育局" in found[0].message and found[0].location == "引言 正文"
+    copied = tmp_path / "tacheng.yaml"
+    text = EXAMPLE_TEXT
+    for old, new in (("name: 额敏县人民政府办公室", "name: 塔城市教育局"), ("subject: 额敏县", "subject: 塔城市"),
+                     ("office: 额敏县人民政府办公室", "office: 塔城市教育局"),
+                     ("address: 额敏县友好路", "address: 塔城市光明路")):
+        text = text.replace(old, new)
+    copied.write_text(text, encoding="utf-8")
+    result = run_xxgk("check", copied)
+    assert result.returncode == 0 and "C1" in result.stdout and "额敏县" in result.stdout  # a warning
+
+
+def test_an_agency_of_the_same_place_and_a_neighbour_named_once_are_not_copies(example):
+    assert [f for f in check(renamed(example, "额敏县教育局", "额敏县教育局")) if f.rule == "C1"] == []
+    neighbour = with_narrative(example, "额敏县政府网站全年", "额敏县与裕民县政府网站全年")
+    assert [f for f in check(neighbour) if f.rule == "C1"] == []
+    assert [f.found for f in check(renamed(neighbour)) if f.rule == "C1"] == ["“额敏县” 9 次"]
+
+
+def test_common_words_ending_like_places_are_not_places(example):
+    text = "全县各社区、园区和城区，本市及各县市区，推动全县经济，塔城地区，自治区。" * 3
+    report = example.model_copy(update={"part6": text})
+    assert [f for f in check(report) if f.rule == "C1"] == []
+
+
+def test_figures_unchanged_from_last_year(example):
+    last = example.model_copy(update={"year": 2024})
+    found = [f for f in check(example, last) if f.rule == "C2"]
+    assert [(f.table, f.severity) for f in found] == [("table2", "warning")]  # 表三 and 表四 are all zero
+    assert "2024" in found[0].found and "4 个非零数" in found[0].found
+    changed = example.model_copy(update={"table2": example.table2.model_copy(update={"licensing": 9866})})
+    assert [f for f in check(changed, last) if f.rule == "C2"] == []
+    in_force_only = last.model_copy(update={"table2": last.table2.model_copy(
+        update={"normative_documents": (0, 0, 14)})})
+    assert [f.table for f in check(example, in_force_only) if f.rule == "C2"] == ["table2"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import copying
 from .blocks import split_paragraphs
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
@@ -33,7 +34,9 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     if previous is not None:
         found += _carry_over(report, previous)
         found += _documents_in_force(report, previous)
+        found += _repeated_figures(report, previous)
     found += _narrative(report)
+    found += _foreign_places(report)
     found += _amount_decimals(report)
     found += _deadline(report)
     return found
@@ -111,6 +114,26 @@ def _documents_in_force(report: Report, previous: Report) -> Iterator[Finding]:
                     message=(f"{previous.year} 年{block.values[2].label} {before} + {block.values[0].label} "
                              f"{issued} − {block.values[1].label} {repealed}"),
                     table="table2", row=row.key, column="in_force")
+
+
+def _repeated_figures(report: Report, previous: Report) -> Iterator[Finding]:
+    """C2: a table whose figures of the year are last year's, cell for cell."""
+    for repeated in copying.repeated_tables(report, previous):
+        table = getattr(_FMT, repeated.table)
+        yield _finding("C2", section=table.part, location=table.name, expected=f"{report.year} 年的数字",
+                       found=f"与 {previous.year} 年报告完全相同（{repeated.cells} 个非零数）",
+                       message="本年数字逐格照搬上年报告，常见于复制上年报告后只改了年份",
+                       table=repeated.table)
+
+
+def _foreign_places(report: Report) -> Iterator[Finding]:
+    """C1: the narrative keeps naming a place that is not this agency's."""
+    texts = [(section, where, text) for section, where, text in _narrative_texts(report)]
+    for mention in copying.foreign_places(report, texts):
+        yield _finding("C1", section=mention.section, location=f"{mention.where} 正文",
+                       expected=f"{report.agency.subject}或本机关", found=f"“{mention.name}” {mention.count} 次",
+                       message=(f"正文“…{mention.excerpt}…”提到的“{mention.name}”不是本报告的机关"
+                                f"（{report.agency.name}），像是从其他机关的报告复制而来"))
 
 
 def _amount_decimals(report: Report) -> Iterator[Finding]:
