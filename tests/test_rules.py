@@ -299,3 +299,17 @@ def test_figures_unchanged_from_last_year(example):
     in_force_only = last.model_copy(update={"table2": last.table2.model_copy(
         update={"normative_documents": (0, 0, 14)})})
     assert [f.table for f in check(example, in_force_only) if f.rule == "C2"] == ["table2"]
+
+
+# --- K1: contact details stated twice ----------------------------------------------------------
+
+def test_narrative_contact_details_must_be_the_contact_ones(example):
+    def moved(**fields):
+        return example.model_copy(update={"contact": example.contact.model_copy(update=fields)})
+
+    found = [(f.rule, f.location, f.expected, f.found) for f in check(moved(phone="0901 334 1111"))]
+    assert found == [("K1", "正文中的电话", "0901 334 1111", "0901-3340090")]
+    assert [f.found for f in check(moved(address="额敏县团结路", postcode="834601"))] == ["额敏县友好路", "834600"]
+    assert check(moved(phone="(0901)3340090")) == []  # the same number written otherwise
+    silent = example.model_copy(update={"introduction": "本报告根据条例编制。"})
+    assert check(silent.model_copy(update={"contact": moved(phone="0901-1").contact})) == []

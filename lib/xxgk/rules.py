@@ -20,7 +20,7 @@ from .findings import Finding, to_html
 from .format import SumCheck, load_format
 from .frames import FRAMES
 from .html import Html
-from .model import Report
+from .model import Contact, Report
 
 _FMT = load_format()
 
@@ -37,6 +37,7 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         found += _repeated_figures(report, previous)
     found += _narrative(report)
     found += _foreign_places(report)
+    found += _contact(report)
     found += _amount_decimals(report)
     found += _deadline(report)
     return found
@@ -134,6 +135,31 @@ def _foreign_places(report: Report) -> Iterator[Finding]:
                        expected=f"{report.agency.subject}或本机关", found=f"“{mention.name}” {mention.count} 次",
                        message=(f"正文“…{mention.excerpt}…”提到的“{mention.name}”不是本报告的机关"
                                 f"（{report.agency.name}），像是从其他机关的报告复制而来"))
+
+
+_DIGITS_ONLY = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
+
+
+def _contact(report: Report) -> Iterator[Finding]:
+    """K1: a contact detail the narrative names (地址, 邮编, 电话, 传真) is the one in ``contact``."""
+    narrative = "\n".join(text for _, _, text in _narrative_texts(report))
+    digits, words = _DIGITS_ONLY.sub("", narrative), _SPACES.sub("", narrative)
+    for key, field in Contact.model_fields.items():
+        value, label = getattr(report.contact, key), str(field.title)
+        if value is None or key == "office" or label not in narrative:
+            continue
+        numeric = key in ("postcode", "phone", "fax")
+        if (_DIGITS_ONLY.sub("", value) in digits) if numeric else (_SPACES.sub("", value) in words):
+            continue
+        yield _finding("K1", section="overview", location=f"正文中的{label}", expected=value,
+                       found=_stated(narrative, label), message=f"与参数文件的联系方式 contact.{key}（{label}）不一致")
+
+
+def _stated(narrative: str, label: str) -> str:
+    """What the narrative writes after ``label`` (电话: 0901-…), up to the next separator."""
+    match = re.search(rf"{re.escape(label)}[^:：]{{0,4}}[:：]?\s*([^;；，,。）)]{{1,30}})", narrative)
+    return match.group(1).strip() if match else f"（提到了{label}，未见 contact 中的值）"
 
 
 def _amount_decimals(report: Report) -> Iterator[Finding]:
