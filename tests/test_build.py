@@ -6,23 +6,36 @@ from __future__ import annotations
 import shutil
 
 import nbformat
+import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE, run_xxgk
+from conftest import EXAMPLE, ROOT, run_xxgk
 from test_params import snapshot
 
 
-def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path):
+def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path, monkeypatch):
+    """A section that fails in its kernel (here: an office's notebook asking part 一 for a style
+    that does not exist; the command line refuses such an option before anything runs)."""
+    from xxgk import execute
+    from xxgk.build import build
+    from xxgk.errors import SectionError
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    book = nbformat.read(notebooks / "01_overview.ipynb", as_version=4)
+    next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
+    nbformat.write(book, notebooks / "01_overview.ipynb")
+    monkeypatch.setattr(execute, "NOTEBOOKS", notebooks)
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
     before = snapshot(outputs)
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--set", "overview.subsection_style=bogus")
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "一、总体情况" in result.stderr and "01_overview.ipynb" in result.stderr
+    with pytest.raises(SectionError) as caught:
+        build(EXAMPLE, outputs)
+    message = str(caught.value)
+    assert "一、总体情况" in message and "01_overview.ipynb" in message
     # the 7th cell of the executed notebook: papermill's injected parameters come 3rd
-    assert "第 7 个单元格（id: body）" in result.stderr and "ValueError" in result.stderr
-    assert "blocks.part1(report, style=subsection_style)" in result.stderr
+    assert "第 7 个单元格（id: body）" in message and "ValueError" in message
+    assert 'blocks.part1(report, style="bogus")' in message and "应为 run_in 或 heading" in message
     assert {k: v for k, v in snapshot(outputs).items() if ".failed" not in k} == before
     partial = nbformat.read(outputs / "2025" / "emin.failed" / "01_overview.ipynb", as_version=4)
     errors = [o for c in partial.cells for o in c.get("outputs", []) if o.output_type == "error"]
@@ -43,6 +56,9 @@ def test_unknown_option_or_section_is_refused_before_running(tmp_path):
     assert result.returncode == 2 and "subsection_style" in result.stderr
     result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--set", "overveiw.subsection_style=heading")
     assert result.returncode == 2 and "overview" in result.stderr
+    result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--set", "overview.subsection_style=bogus")
+    assert result.returncode == 2 and "应为以下之一：run_in、heading" in result.stderr
+    assert "ValueError" not in result.stderr
     assert not any(tmp_path.iterdir())
 
 

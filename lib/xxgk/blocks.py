@@ -11,9 +11,9 @@ from html import escape
 from .format import load_format
 from .html import Html
 from .model import Report
+from .sections import SUBSECTION_STYLES
 
 RUN_IN_STOP = "。"  # ends a run-in sub-heading: （一）主动公开方面。正文……
-SUBSECTION_STYLES = ("run_in", "heading")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -51,7 +51,7 @@ def text(body: str) -> Html:
 def part1(report: Report, style: str = "run_in") -> Html:
     """Part 一: the overview and its numbered sub-sections, run-in (（一）…方面。正文) or as headings."""
     if style not in SUBSECTION_STYLES:
-        raise ValueError(f"subsection_style must be one of {', '.join(SUBSECTION_STYLES)}, not {style!r}")
+        raise ValueError(f"subsection_style 应为 {' 或 '.join(SUBSECTION_STYLES)}，实际是 {style!r}")
     numbers = load_format().subsection_numbers
     overview = split_paragraphs(report.part1.overview)
     html, plain = [_paragraphs_html(overview)], list(overview)

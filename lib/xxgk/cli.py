@@ -17,11 +17,12 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
+from .arguments import ChineseParser
 from .batch import default_jobs
 from .errors import Terminated, UsageError, XxgkError, os_problem, printable
 from .findings import errors, to_json, to_text
 from .limits import CELL_TIMEOUT
-from .paths import DEFAULT_OUTPUTS
+from .paths import project_outputs
 from .sections import SECTIONS
 
 
@@ -65,23 +66,27 @@ def say(text: str, stream: TextIO | None = None) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xxgk", description="政府信息公开工作年度报告生成工具")
-    commands = parser.add_subparsers(required=True, metavar="命令")
+    parser = ChineseParser(prog="xxgk", description="政府信息公开工作年度报告生成工具",
+                           epilog="每个命令的用法：xxgk 命令 --help，如 xxgk build --help")
+    commands = parser.add_subparsers(required=True, metavar="命令", title="命令")
 
     build = commands.add_parser("build", help="生成报告：发布版（HTML、PDF、Word）、审计版和执行过的 notebook")
-    build.add_argument("params", nargs="+", help="参数文件、文件夹或通配符，如 params/2025/emin.yaml 或 params/2025/")
+    build.add_argument("params", nargs="+", metavar="参数文件",
+                       help="参数文件、文件夹或通配符，如 params/2025/emin.yaml 或 params/2025/")
     build.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                        help="同时生成的机关数（默认：CPU 核数）")
     build.add_argument("--scheduler", metavar="地址",
                        help="交给 Dask 集群生成：tcp://主机:8786，或 local 在本机起一个集群")
-    build.add_argument("--outputs", type=Path, default=DEFAULT_OUTPUTS,
-                       help="输出根目录（默认 outputs/），结果写入 <输出根目录>/<年度>/<机关>/")
+    build.add_argument("--outputs", type=Path, default=None, metavar="文件夹",
+                       help="输出根目录，结果写入 <输出根目录>/<年度>/<机关>/（默认：参数文件所在项目的 outputs/，"
+                            "即 params/ 旁边的 outputs/）")
     build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
-                       help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading")
+                       help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading；"
+                            "各部分的选项见 xxgk options")
     build.add_argument("--to", default="html,pdf,docx", metavar="格式",
                        help="发布版的格式，逗号分隔：html、pdf、docx（默认全部）；审计版总会生成")
     build.add_argument("--pdfa", action="store_true", help="PDF 采用 PDF/A-2b（归档用）")
-    build.add_argument("--previous", type=Path, help=PREVIOUS_HELP)
+    build.add_argument("--previous", type=Path, metavar="文件", help=PREVIOUS_HELP)
     build.add_argument("--force", action="store_true", help="不沿用上次的结果，全部重新生成")
     build.add_argument("--allow-errors", action="store_true",
                        help="校验有错误时仍生成（发布版每页标注“未通过校验”），用于草稿")
@@ -90,18 +95,22 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="校验参数文件：勾稽关系、跨年度衔接、正文与表格一致等")
-    check.add_argument("params", nargs="+", help="参数文件、文件夹或通配符，如 params/2025/ 或 'params/*/*.yaml'")
-    check.add_argument("--previous", type=Path, help=PREVIOUS_HELP + "；只用于单个参数文件")
+    check.add_argument("params", nargs="+", metavar="参数文件",
+                       help="参数文件、文件夹或通配符，如 params/2025/ 或 'params/*/*.yaml'")
+    check.add_argument("--previous", type=Path, metavar="文件", help=PREVIOUS_HELP + "；只用于单个参数文件")
     check.add_argument("--json", action="store_true", help="以 JSON 输出校验结果")
     check.set_defaults(run=_check)
 
     verify = commands.add_parser("verify", help="按 manifest.json 记录的输入重新生成，逐字节核对输出")
-    verify.add_argument("folder", type=Path, help="输出文件夹，如 outputs/2025/emin")
+    verify.add_argument("folder", type=Path, metavar="输出文件夹", help="输出文件夹，如 outputs/2025/emin")
     verify.set_defaults(run=_verify)
 
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
-    schema.add_argument("-o", "--output", type=Path, help="写入此文件（默认输出到屏幕）")
+    schema.add_argument("-o", "--output", type=Path, metavar="文件", help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
+
+    options = commands.add_parser("options", help="列出各部分 notebook 的选项（xxgk build --set 部分.选项=值）")
+    options.set_defaults(run=_list_options)
     return parser
 
 
@@ -112,7 +121,8 @@ def _build(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         raise UsageError(f"--timeout {args.timeout:g}：应为正数（秒）")
-    settings = {"outputs": args.outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
+    outputs = args.outputs or project_outputs(Path(args.params[0]))
+    settings = {"outputs": outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
                 "formats": formats, "archival": args.pdfa, "force": args.force,
                 "timeout": args.timeout or CELL_TIMEOUT}
     single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
@@ -211,6 +221,23 @@ def _options(settings: list[str]) -> dict[str, dict[str, Any]]:
             raise UsageError(f"--set {setting}：应写成 部分.选项=值，如 overview.subsection_style=heading")
         options.setdefault(section, {})[option] = option_value(get_section(section), option, raw)
     return options
+
+
+def _list_options(args: argparse.Namespace) -> int:
+    from .execute import TYPE_NAMES, declared_options
+
+    for section in SECTIONS:
+        say(f"{section.key}（{section.heading}，notebooks/{section.notebook}）")
+        declared = declared_options(section)
+        if not declared:
+            say("  （无选项）")
+        for name, (default, explanation) in declared.items():
+            allowed = section.allowed(name)
+            kind = "、".join(allowed) if allowed else TYPE_NAMES.get(type(default), type(default).__name__)
+            say(f"  {section.key}.{name}  可取：{kind}；默认 {default}")
+            if explanation:
+                say(f"      {explanation}")
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

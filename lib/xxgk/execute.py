@@ -72,10 +72,17 @@ def notebook_path(section: Section) -> Path:
 INPUTS = ("params_path", "previous_path")
 
 
-def section_options(section: Section) -> dict[str, Any]:
-    """The options a section notebook declares in its parameters cell, with their defaults."""
+def declared_options(section: Section) -> dict[str, tuple[Any, str]]:
+    """The options a section notebook declares in its parameters cell: default and the comment
+    that explains it."""
     declared = papermill.inspect_notebook(str(notebook_path(section)))
-    return {name: ast.literal_eval(spec["default"]) for name, spec in declared.items() if name not in INPUTS}
+    return {name: (ast.literal_eval(spec["default"]), spec.get("help") or "")
+            for name, spec in declared.items() if name not in INPUTS}
+
+
+def section_options(section: Section) -> dict[str, Any]:
+    """The options a section notebook declares, with their defaults."""
+    return {name: default for name, (default, _) in declared_options(section).items()}
 
 
 TYPE_NAMES = {str: "文字", bool: "true 或 false", int: "整数", float: "数字"}
@@ -95,7 +102,15 @@ def option_value(section: Section, name: str, raw: str) -> Any:
             return value
     except (KeyError, ValueError):
         raise UsageError(f"--set {section.key}.{name}={raw}：应为{TYPE_NAMES[kind]}") from None
+    _check_choice(section, name, raw)
     return raw
+
+
+def _check_choice(section: Section, name: str, value: Any) -> None:
+    allowed = section.allowed(name)
+    if allowed is not None and value not in allowed:
+        raise UsageError(f"--set {section.key}.{name}={value}：应为以下之一：{'、'.join(allowed)}"
+                         f"（说明见 xxgk options）")
 
 
 def check_options(section: Section, options: dict[str, Any]) -> None:
@@ -105,6 +120,7 @@ def check_options(section: Section, options: dict[str, Any]) -> None:
         if type(value) is not kind and not (kind is float and type(value) is int):
             raise UsageError(f"{section.key} 部分的选项 {name} 应为{TYPE_NAMES.get(kind, kind.__name__)}，"
                              f"实际是 {type(value).__name__}")
+        _check_choice(section, name, value)
 
 
 def _known(section: Section, name: str) -> Any:

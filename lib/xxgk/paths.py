@@ -10,6 +10,7 @@ KIT_ROOT = PACKAGE.parents[1]  # the repository: lib/xxgk/ -> lib/ -> root
 NOTEBOOKS = KIT_ROOT / "notebooks"
 TEMPLATES = PACKAGE / "templates"
 DEFAULT_OUTPUTS = Path("outputs")
+PARAMS_FOLDER = "params"
 
 PARAMS_COPY = "params.yaml"  # the parameter file as built, kept beside the executed notebooks
 PREVIOUS_COPY = "previous.yaml"  # last year's parameter file, when the cross-year checks used one
@@ -27,6 +28,16 @@ def seal_key_file() -> Path:
     """This user's key for sealing manifests, in the user's cache folder (XDG), never in outputs."""
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "xxgk" / "seal.key"
+
+
+def project_outputs(params: Path) -> Path:
+    """Where a build writes when not told: ``outputs/`` beside the ``params/`` folder that holds
+    the parameter file (or folder), wherever the command is run from; ``outputs/`` of the current
+    folder for a file outside any ``params/``."""
+    for folder in (params.absolute(), *params.absolute().parents):
+        if folder.name == PARAMS_FOLDER:
+            return folder.parent / DEFAULT_OUTPUTS
+    return DEFAULT_OUTPUTS
 
 
 def agency_dir(outputs: Path, year: int, agency: str) -> Path:

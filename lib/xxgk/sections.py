@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from .errors import UsageError
 from .format import load_format
 
+# how part 一 sets its sub-headings: run in (（一）主动公开方面。正文……) or on lines of their own
+SUBSECTION_STYLES = ("run_in", "heading")
+
 
 @dataclass(frozen=True)
 class Section:
     key: str  # also the key of the part in the format data
     notebook: str  # file name in notebooks/
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (option, its allowed values) where they are a set
+
+    def allowed(self, option: str) -> tuple[str, ...] | None:
+        return dict(self.choices).get(option)
 
     @property
     def heading(self) -> str:
@@ -19,7 +26,7 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("overview", "01_overview.ipynb"),
+    Section("overview", "01_overview.ipynb", choices=(("subsection_style", SUBSECTION_STYLES),)),
     Section("proactive", "02_proactive.ipynb"),
     Section("requests", "03_requests.ipynb"),
     Section("appeals", "04_appeals.ipynb"),
