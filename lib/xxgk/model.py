@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from . import references
 from .format import Label, Table3Row, load_format
 from .limits import MAX_AMOUNT, MAX_COUNT
 
@@ -66,6 +67,20 @@ def _publishable(text: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_publishable)]
+
+
+def _references_name_cells(text: str) -> str:
+    found = references.problems(text)
+    if found:
+        offset, _ = found[0]
+        raise PydanticCustomError("text_reference", "；".join(message for _, message in found),
+                                  {"offset": offset})
+    return text
+
+
+# narrative: text that may write its figures as references to the tables ({表三.新收})
+Narrative = Annotated[Text, AfterValidator(_references_name_cells)]
+_NARRATIVE = "空行分段；数字可写成对表格的引用，如 {表三.新收}、{表三.予以公开+部分公开 占 总计}"
 
 _FORMAT = load_format()
 
@@ -135,11 +150,11 @@ class Contact(Strict):
 
 class Subsection(Strict):
     title: Text = Field(title="小标题", description="不含编号，如 主动公开方面；编号（一）（二）…自动加上")
-    text: Text = Field(title="正文", description="空行分段")
+    text: Narrative = Field(title="正文", description=_NARRATIVE)
 
 
 class Part1(Strict):
-    overview: Text = Field(title="总体情况导语")
+    overview: Narrative = Field(title="总体情况导语", description=_NARRATIVE)
     subsections: tuple[Subsection, ...] = Field(
         min_length=1, max_length=len(_FORMAT.subsection_numbers), title="分项情况",
         description="通常为：" + "、".join(_FORMAT.part1_subsections))
@@ -158,7 +173,7 @@ class Report(Strict):
         None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
     published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
     contact: Contact = Field(title="联系方式")
-    introduction: Text = Field(title="引言", description="报告开头的说明段落，空行分段")
+    introduction: Narrative = Field(title="引言", description="报告开头的说明段落。" + _NARRATIVE)
     part1: Part1 = Field(title=_FORMAT.part("overview").heading)
     label_variants: LabelVariants = Field(
         default_factory=LabelVariants, title="措辞差异",
@@ -166,8 +181,8 @@ class Report(Strict):
     table2: Table2 = Field(title=_FORMAT.table2.name)
     table3: Table3 = Field(title=_FORMAT.table3.name)
     table4: Table4 = Field(title=_FORMAT.table4.name)
-    part5: Text = Field(title=_FORMAT.part("problems").heading, description="空行分段")
-    part6: Text = Field(title=_FORMAT.part("other").heading, description="空行分段")
+    part5: Narrative = Field(title=_FORMAT.part("problems").heading, description=_NARRATIVE)
+    part6: Narrative = Field(title=_FORMAT.part("other").heading, description=_NARRATIVE)
 
     # the totals the parameter file left out and the kit computed, as Chinese locations
     _computed_totals: tuple[str, ...] = PrivateAttr(default=())

@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from . import fastyaml, pause, slips
 from .errors import ParamsError, Problem, printable
@@ -326,7 +327,7 @@ def _problem(path: Path, tree: dict, error: ErrorDetails) -> Problem:
     loc = _row(error) if _is_length(error) else tuple(error["loc"])  # a row's length: the row
     return Problem(
         file=str(path),
-        line=_line(tree, loc),
+        line=_line_within(tree, loc, error.get("ctx", {}).get("offset")),
         key=_dotted(loc),
         label=describe(loc),
         message=_message(error, loc),
@@ -355,6 +356,21 @@ def _line(tree: dict, loc: tuple) -> int | None:
             break
     if line is None and isinstance(node, (CommentedMap, CommentedSeq)):
         line = node.lc.line + 1  # the place is the mapping itself (a tag on the whole document)
+    return line
+
+
+def _line_within(tree: dict, loc: tuple, offset: int | None) -> int | None:
+    """The line of ``loc``; inside a literal block (``text: |-``), the line of the character at
+    ``offset`` of its text, where the block's lines are the file's."""
+    line = _line(tree, loc)
+    node: Any = tree
+    for item in loc:
+        try:
+            node = node[item]
+        except (KeyError, IndexError, TypeError):
+            return line
+    if line is not None and offset is not None and isinstance(node, LiteralScalarString):
+        return line + 1 + node[:offset].count("\n")
     return line
 
 

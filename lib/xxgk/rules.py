@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import copying
+from . import copying, references
 from .blocks import split_paragraphs
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
@@ -248,18 +248,16 @@ _SHARE = re.compile(
 
 
 def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
-    """(section key, where, paragraph) for every paragraph of narrative."""
+    """(section key, where, paragraph) for every paragraph of narrative, as printed: references
+    replaced by their figures."""
     part = {p.key: p.heading for p in _FMT.parts}
-    for paragraph in split_paragraphs(report.introduction):
-        yield "overview", "引言", paragraph
-    for paragraph in split_paragraphs(report.part1.overview):
-        yield "overview", part["overview"], paragraph
-    for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections, strict=False):
-        for paragraph in split_paragraphs(sub.text):
-            yield "overview", f"{part['overview']} · {number}{sub.title}", paragraph
-    for key, text in (("problems", report.part5), ("other", report.part6)):
-        for paragraph in split_paragraphs(text):
-            yield key, part[key], paragraph
+    texts = [("overview", "引言", report.introduction), ("overview", part["overview"], report.part1.overview)]
+    texts += [("overview", f"{part['overview']} · {number}{sub.title}", sub.text)
+              for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections, strict=False)]
+    texts += [("problems", part["problems"], report.part5), ("other", part["other"], report.part6)]
+    for section, where, text in texts:
+        for paragraph in split_paragraphs(references.render_text(text, report)):
+            yield section, where, paragraph
 
 
 def _excerpt(paragraph: str, match: re.Match) -> str:
