@@ -153,6 +153,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival)
             manifest = provenance.manifest(record, settings, stage,
                                            cache={"sections": keys, "assembly": assembly})
+            manifest.update(rules.acceptances(checked.findings))
             _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
             _write_text(stage / SEAL, cache.seal(manifest) or "")
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)

@@ -25,10 +25,12 @@ class Finding:
     table: str | None = None  # machine location: table key, row key, column key where they apply
     row: str | None = None
     column: str | None = None
+    accepted: str | None = None  # the reason the parameter file gives for accepting it
 
     @property
     def is_error(self) -> bool:
-        return self.severity == "error"
+        """An error that stops a build: one the parameter file accepted with a reason does not."""
+        return self.severity == "error" and self.accepted is None
 
 
 def errors(findings: list[Finding]) -> list[Finding]:
@@ -57,16 +59,27 @@ def to_text(findings: list[Finding]) -> str:
     if not findings:
         return "未发现问题。"
     header = ("规则", "级别", "位置", "应为", "实为")
-    rows = [(f.rule, SEVERITY_LABELS[f.severity], f.location, f.expected, f.found) for f in findings]
+    rows = [(f.rule, _level(f), f.location, f.expected, f.found) for f in findings]
     widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(header, widths, strict=True)).rstrip(),
              "  ".join("─" * w for w in widths)]
     for finding, row in zip(findings, rows, strict=True):
         lines.append("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        lines.append(f"      {finding.message}。{finding.hint}")
+        lines.append(f"      {finding.message}。{_note(finding)}")
     count_errors = len(errors(findings))
-    lines.append(f"共 {count_errors} 个错误，{len(findings) - count_errors} 个提醒。")
+    accepted = sum(1 for f in findings if f.accepted is not None)
+    lines.append(f"共 {count_errors} 个错误，{len(findings) - count_errors - accepted} 个提醒"
+                 + (f"，{accepted} 个已接受。" if accepted else "。"))
     return "\n".join(lines)
+
+
+def _level(finding: Finding) -> str:
+    return "已接受" if finding.accepted is not None else SEVERITY_LABELS[finding.severity]
+
+
+def _note(finding: Finding) -> str:
+    """The fix, or for an accepted finding the reason it was accepted."""
+    return f"已接受，理由：{finding.accepted}" if finding.accepted is not None else finding.hint
 
 
 def to_html(findings: list[Finding], empty: str = "本部分未发现问题。") -> Html:
@@ -75,9 +88,9 @@ def to_html(findings: list[Finding], empty: str = "本部分未发现问题。")
         return Html(f'<p class="xxgk-findings-none">{escape(empty)}</p>', empty)
     head = "".join(f"<th>{h}</th>" for h in ("规则", "级别", "位置", "应为", "实为", "说明"))
     rows = "".join(
-        f'<tr class="xxgk-{f.severity}"><td>{escape(f.rule)}</td><td>{SEVERITY_LABELS[f.severity]}</td>'
-        f"<td>{escape(f.location)}</td><td>{escape(f.expected)}</td><td>{escape(f.found)}</td>"
-        f"<td>{escape(f.message)}。{escape(f.hint)}</td></tr>"
+        f'<tr class="xxgk-{"accepted" if f.accepted is not None else f.severity}"><td>{escape(f.rule)}</td>'
+        f"<td>{_level(f)}</td><td>{escape(f.location)}</td><td>{escape(f.expected)}</td><td>{escape(f.found)}</td>"
+        f"<td>{escape(f.message)}。{escape(_note(f))}</td></tr>"
         for f in findings)
     html = f'<table class="xxgk-findings"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
     return Html(html, to_text(findings))

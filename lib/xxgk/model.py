@@ -160,6 +160,18 @@ class Part1(Strict):
         description="通常为：" + "、".join(_FORMAT.part1_subsections))
 
 
+class Acceptance(Strict):
+    """A finding the agency accepts, with its reason: it no longer stops the build, and the audit
+    version and the manifest list it with that reason."""
+
+    rule: Literal[tuple(r.id for r in _FORMAT.rules)] = Field(  # type: ignore[valid-type]
+        title="规则", description="校验规则的编号，如 X3")
+    where: Text | None = Field(None, title="位置", description="校验结果“位置”中的文字，如 依申请公开方面")
+    text: Text | None = Field(
+        None, title="内容", description="校验结果说明中的文字；“…”表示中间省略，如 备案…134件")
+    reason: Text = Field(title="理由", description="为什么这不是错误，如 134件是向上级备案的件数，不是申请数")
+
+
 class Report(Strict):
     """Everything one agency's report for one year says."""
 
@@ -183,6 +195,8 @@ class Report(Strict):
     table4: Table4 = Field(title=_FORMAT.table4.name)
     part5: Narrative = Field(title=_FORMAT.part("problems").heading, description=_NARRATIVE)
     part6: Narrative = Field(title=_FORMAT.part("other").heading, description=_NARRATIVE)
+    accepted: tuple[Acceptance, ...] = Field(
+        (), title="接受的校验结果", description="确认无误、不需改正的校验结果，各附理由")
 
     # the totals the parameter file left out and the kit computed, as Chinese locations
     _computed_totals: tuple[str, ...] = PrivateAttr(default=())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,49 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     found += _contact(report)
     found += _amount_decimals(report)
     found += _deadline(report)
-    return found
+    return _accept(report, found)
+
+
+STALE = "A1"  # the rule of an acceptance that matches nothing
+
+
+def acceptances(findings: list[Finding]) -> dict[str, list[dict]]:
+    """What the parameter file accepted, with its reasons, and which acceptances are stale: for
+    the manifest, so that the record of a build says what it let pass."""
+    return {"accepted": [asdict(f) for f in findings if f.accepted is not None],
+            "stale": [asdict(f) for f in findings if f.rule == STALE]}
+
+
+def _accept(report: Report, found: list[Finding]) -> list[Finding]:
+    """``found`` with the findings the parameter file accepts marked with its reason, and a
+    finding (A1) for each acceptance that matches nothing any more."""
+    used: set[int] = set()
+    marked = []
+    for finding in found:
+        index = next((i for i, a in enumerate(report.accepted) if _matches(a, finding)), None)
+        if index is not None:
+            used.add(index)
+            finding = replace(finding, accepted=report.accepted[index].reason)
+        marked.append(finding)
+    for index, acceptance in enumerate(report.accepted):
+        if index not in used:
+            said = "，".join(f"{name} “{value}”" for name, value in
+                            (("位置", acceptance.where), ("内容", acceptance.text)) if value)
+            marked.append(_finding(STALE, section="overview", location=f"参数文件 accepted 第 {index + 1} 项",
+                                   expected="对应一条校验结果", found="没有对应的校验结果",
+                                   message=f"接受的 {acceptance.rule}{'（' + said + '）' if said else ''}"
+                                           "已不再出现，这一项已过时"))
+    return marked
+
+
+def _matches(acceptance: Any, finding: Finding) -> bool:
+    if acceptance.rule != finding.rule or (acceptance.where and acceptance.where not in finding.location):
+        return False
+    if not acceptance.text:
+        return True
+    said = "\n".join((finding.message, finding.expected, finding.found))
+    pattern = ".*?".join(re.escape(part) for part in acceptance.text.split("…"))  # … stands for any text
+    return re.search(pattern, said) is not None
 
 
 def for_section(findings: list[Finding], section: str) -> list[Finding]:
