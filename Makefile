@@ -6,8 +6,14 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 # fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, HarfBuzz's subsetter (WeasyPrint
 # embeds fonts with it when present, with fontTools otherwise: 20 s a PDF and other bytes), poppler
-# for reading PDFs back
-DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# for reading PDFs back; for the layout tests, Chromium and its WebDriver (the HTML as a browser lays it
+# out) and LibreOffice Writer (the Word file as a word processor lays it out)
+DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
+	chromium chromium-driver libreoffice-writer-nogui
+# 仿宋: FandolFang (GPL with the font exception), the free FangSong face with all of GB2312. Debian has it
+# only in texlive-lang-chinese, whose TeX dependencies take 1.1 GB: the one font file is taken out of
+# that package (a 49 MB download) into the folder fontconfig reads for local fonts.
+FANDOL := /usr/local/share/fonts/fandol/FandolFang-Regular.otf
 
 # another install running (unattended-upgrades, a second make) is waited for, up to 10 minutes,
 # instead of failing on apt's lock: apt-get install waits by itself, apt-get update is retried
@@ -31,7 +37,7 @@ $(READY): pyproject.toml
 	  && $(BIN)/python -m pip install --quiet -e ".[test]"'
 	touch $@
 
-system:
+system: $(FANDOL)
 	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:" $$missing; \
@@ -43,3 +49,12 @@ system:
 	  done; \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get $(APT_WAIT) install -y -qq $$missing; \
 	fi
+
+$(FANDOL):
+	@echo "taking FandolFang out of the Debian package texlive-lang-chinese"
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); tmp=$$(mktemp -d); chmod 755 $$tmp; \
+	(cd $$tmp && { apt-get download -qq texlive-lang-chinese 2>/dev/null || \
+	  { $$sudo apt-get update -qq && apt-get download -qq texlive-lang-chinese; }; } && \
+	  dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb | tar -x --wildcards '*/FandolFang-Regular.otf') && \
+	$$sudo install -D -m 644 $$(find $$tmp -name FandolFang-Regular.otf) $@ && $$sudo fc-cache $(@D); \
+	status=$$?; rm -rf $$tmp; exit $$status

@@ -14,12 +14,18 @@ from functools import cache
 from .errors import KitError
 from .model import Report
 
-# font family the report's CSS asks for -> the Debian package that provides it
+# font family the report's CSS asks for -> the Debian package that provides it; each stands for a GB/T 9704
+# face (docs/development.md, "Faces"): FandolFang for 仿宋, Noto Sans CJK SC for 黑体, LXGW WenKai for 楷体,
+# Noto Serif CJK SC Bold for 小标宋 (and 宋体 page numbers)
 FONTS = {
+    "FandolFang": "texlive-lang-chinese",
     "Noto Serif CJK SC": "fonts-noto-cjk",
     "Noto Sans CJK SC": "fonts-noto-cjk",
     "LXGW WenKai": "fonts-lxgw-wenkai",
 }
+# Debian has FandolFang only in this package, whose TeX dependencies take 1.1 GB: `make system` takes the
+# one font file out of the package instead of installing it
+EXTRACTED = {"texlive-lang-chinese": "FandolFang-Regular.otf"}
 PDF_LANGUAGE = "zh-CN"
 ARCHIVAL_VARIANT = "pdf/a-2b"
 
@@ -38,10 +44,13 @@ def installed_families() -> frozenset[str]:
 def check_fonts() -> None:
     missing = {family: package for family, package in FONTS.items() if family not in installed_families()}
     if missing:
-        packages = " ".join(sorted(set(missing.values())))
-        raise KitError(
-            f"生成 PDF 所需的字体没有安装：{'、'.join(missing)}。"
-            f"请安装 Debian 软件包：apt-get install {packages}（make report 会自动安装）。")
+        packages = sorted(set(missing.values()))
+        debs = [p for p in packages if p not in EXTRACTED]
+        hints = [f"请安装 Debian 软件包：apt-get install {' '.join(debs)}"] if debs else []
+        hints += [f"运行 make system，它从 Debian 软件包 {p} 中只取出 {EXTRACTED[p]}，放入 /usr/local/share/fonts"
+                  for p in packages if p in EXTRACTED]
+        raise KitError(f"生成 PDF 所需的字体没有安装：{'、'.join(missing)}。"
+                       f"{'；'.join(hints)}（make report 会自动安装）。")
 
 
 def render_pdf(html: str, report: Report, *, archival: bool = False) -> bytes:
