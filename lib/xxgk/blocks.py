@@ -6,7 +6,9 @@ blank lines; line breaks inside a paragraph are joined without a space, as Chine
 
 from __future__ import annotations
 
+import re
 from html import escape
+from itertools import combinations
 
 from .format import load_format
 from .html import Html
@@ -29,10 +31,75 @@ def _paragraphs_html(paragraphs: list[str]) -> str:
     return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
+# The title is 二号 (22 pt) on the 156 mm text width of GB/T 9704: 20 ems a line. Widths are counted in ems:
+# a Chinese character or full-width mark is one, a digit or Latin letter about 0.6 (Noto Serif CJK's
+# digits are 0.594 em wide, those of the 小标宋 faces 0.5).
+TITLE_EMS = 20.0
+# where an agency's name may break when it is longer than a line by itself: after a level of
+# administration (新疆维吾尔自治区 / 塔城地区 / 额敏县人民政府办公室), unless the next character makes
+# the suffix part of a word (市场监督管理局, 县级, 区域)
+_DIVISION = re.compile(r"(?:自治区|自治州|自治县|地区|[省市县旗盟区])(?![场政容民级委辖直域])")
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(char) > 0x2E7F else 0.6 for char in text)
+
+
+def title_lines(title: str, subject: str = "", year: int | None = None, ems: float = TITLE_EMS) -> list[str]:
+    """The lines a title is set in: one when it fits, otherwise broken where its meaning breaks
+    (after the agency's name, after the year, inside a long name after a level of administration),
+    into as few lines as fit, the most even of them (GB/T 9704 7.3.3: 词意完整，排列对称，长短适宜).
+
+    >>> title_lines("塔城市教育局2025年政府信息公开工作年度报告", "塔城市教育局", 2025)
+    ['塔城市教育局2025年', '政府信息公开工作年度报告']
+    """
+    if _ems(title) <= ems:
+        return [title]
+    breaks = set()
+    start = title.find(subject) if subject else -1
+    if start >= 0:
+        breaks.add(start + len(subject))
+        breaks.update(start + m.end() for m in _DIVISION.finditer(subject) if m.end() < len(subject))
+    if year is not None and (at := title.find(f"{year}年")) >= 0:
+        breaks.add(at + len(f"{year}年"))
+    if (at := title.find("政府信息公开工作")) > 0:  # a weaker break, inside the fixed words
+        breaks.add(at + len("政府信息公开"))
+    breaks.discard(0)
+    breaks.discard(len(title))
+    for count in range(1, len(breaks) + 1):
+        fitting = []
+        for chosen in combinations(sorted(breaks), count):
+            edges = [0, *chosen, len(title)]
+            lines = [title[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+            widths = [_ems(line) for line in lines]
+            if max(widths) <= ems:
+                # most even first; of two equally even, the one whose top line is shorter (a trapezoid)
+                fitting.append((max(widths) - min(widths), widths[0], lines))
+        if fitting:
+            return min(fitting)[2]
+    return _by_width(title, ems)
+
+
+def _by_width(title: str, ems: float) -> list[str]:
+    """A title with no break of meaning that fits (a very long own title): even lines by width."""
+    count = int(-(-_ems(title) // ems))
+    target = _ems(title) / count
+    lines: list[str] = []
+    line = ""
+    for char in title:
+        if line and _ems(line + char) > target + 0.5 and len(lines) < count - 1:
+            lines.append(line)
+            line = ""
+        line += char
+    return [*lines, line]
+
+
 def title(report: Report) -> Html:
-    """The report's title and its introduction."""
+    """The report's title, broken into lines by ``title_lines``, and its introduction."""
     intro = split_paragraphs(report.introduction)
-    html = f'<h1 class="xxgk-title">{escape(report.display_title)}</h1>\n' + _paragraphs_html(intro)
+    lines = title_lines(report.display_title, report.agency.subject, report.year)
+    heading = "<br>".join(escape(line) for line in lines)
+    html = f'<h1 class="xxgk-title">{heading}</h1>\n' + _paragraphs_html(intro)
     return Html(html, "\n\n".join([report.display_title, *intro]))
 
 

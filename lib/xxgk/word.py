@@ -1,9 +1,12 @@
 """The Word copy of the publication HTML: real Word tables with the official merged cells, part
 headings as Word heading styles, East Asian fonts on every run, A4 with GB/T 9704 margins.
 
-It is built from the same assembled HTML as the PDF, so the two cannot say different things. The
-fonts named are the ones Chinese offices have in Word and WPS (仿宋_GB2312, 黑体, 楷体_GB2312,
-方正小标宋简体); Word substitutes where one is missing.
+It is built from the same assembled HTML as the PDF, so the two cannot say different things: the
+title breaks where the HTML's does (``blocks.title_lines``), and the 落款 is flush right. The fonts
+named are the ones Chinese offices have in Word and WPS (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体),
+each declared in the font table with the free face the PDF is set in as its alternative name
+(``FACES``; Word may fall back to it, LibreOffice goes by fontconfig). A table stays whole on one
+page, as in the PDF.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -25,7 +30,12 @@ from .model import Report
 from .tablehtml import grid
 
 BODY_FONT, HEADING_FONT, KAI_FONT, TITLE_FONT = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
+# official face -> the free face the HTML and PDF are set in (report.css, pdf.FONTS)
+FACES = {BODY_FONT: "FandolFang", HEADING_FONT: "Noto Sans CJK SC", KAI_FONT: "LXGW WenKai",
+         TITLE_FONT: "Noto Serif CJK SC"}
 BODY_SIZE, TITLE_SIZE, TABLE_SIZE, TABLE3_SIZE = Pt(16), Pt(22), Pt(10.5), Pt(8)
+LINE = Pt(28.9)  # 22 lines on the page's 225 mm
+CELL_MARGIN = Mm(0.8)  # left and right in table cells: 表四's 15 columns keep two characters a line
 MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
 HEADING_STYLES = {"h2": "Heading 1", "h3": "Heading 2"}
 
@@ -35,6 +45,7 @@ def render_docx(html: str, report: Report) -> bytes:
     document = Document()
     _page_setup(document)
     _styles(document)
+    _font_table(document)
     _properties(document, report)
     main = BeautifulSoup(html, "html.parser")
     for banner in main.select(".xxgk-unchecked"):
@@ -69,10 +80,30 @@ def _page_setup(document) -> None:
 
 
 def _east_asian(target, font: str) -> None:
-    """Set the East Asian font of a run or style (Word keeps it apart from the Latin font)."""
+    """Set the East Asian font of a run or style (Word keeps it apart from the Latin font). The
+    default template's heading styles name theme fonts too, which Word would use instead."""
     target.font.name = font
     fonts = target.element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), font)
+    for theme in ("w:asciiTheme", "w:eastAsiaTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _font_table(document) -> None:
+    """Declare each official face with its free stand-in as alternative name (w:altName). python-docx
+    keeps the font table as bytes, so they are parsed, extended and put back."""
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    fonts = parse_xml(part.blob)
+    for official, free in FACES.items():
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), official)
+        alternative = OxmlElement("w:altName")
+        alternative.set(qn("w:val"), free)
+        charset = OxmlElement("w:charset")
+        charset.set(qn("w:val"), "86")  # GB2312
+        font.extend([alternative, charset])
+        fonts.append(font)
+    part._blob = serialize_part_xml(fonts)
 
 
 def _styles(document) -> None:
@@ -81,7 +112,7 @@ def _styles(document) -> None:
     _east_asian(normal, BODY_FONT)
     normal.font.size = BODY_SIZE
     normal.paragraph_format.first_line_indent = Pt(32)  # two characters of 16pt
-    normal.paragraph_format.line_spacing = Pt(28.9)
+    normal.paragraph_format.line_spacing = LINE
     normal.paragraph_format.space_after = Pt(0)
     for name, font in (("Title", TITLE_FONT), ("Heading 1", HEADING_FONT), ("Heading 2", KAI_FONT)):
         style = styles[name]
@@ -91,12 +122,23 @@ def _styles(document) -> None:
         style.font.color.rgb = None
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(12 if name == "Title" else 0)
-        style.paragraph_format.first_line_indent = None if name == "Title" else Pt(32)
+        # Title is based on Normal: without its own 0 it inherits the two-character indent, which pushed
+        # the last character of a 20-character title onto a line of its own
+        style.paragraph_format.first_line_indent = Pt(0) if name == "Title" else Pt(32)
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER if name == "Title" else None
-    # the Title style of the default template draws a rule under the title; a 公文 title has none
-    borders = styles["Title"].element.find(qn("w:pPr")).find(qn("w:pBdr"))
-    if borders is not None:
-        borders.getparent().remove(borders)
+    # the Title style of the default template draws a rule under the title, which a 公文 title has not,
+    # and spaces its letters, which would make a line of 20 characters wrap where the PDF's does not;
+    # nor does the title get Word's extra space between Chinese and digits (the PDF has none)
+    title = styles["Title"].element
+    for unwanted in (title.find(qn("w:pPr")).find(qn("w:pBdr")), title.find(qn("w:rPr")).find(qn("w:spacing"))):
+        if unwanted is not None:
+            unwanted.getparent().remove(unwanted)
+    no_space = OxmlElement("w:autoSpaceDN")
+    no_space.set(qn("w:val"), "0")
+    title.get_or_add_pPr().insert_element_before(
+        no_space, "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
 def _properties(document, report: Report) -> None:
@@ -113,15 +155,29 @@ def _properties(document, report: Report) -> None:
 
 def _element(document, element: Tag) -> None:
     classes: str | list[str] = element.get("class") or []
-    if element.name == "h1":
-        document.add_paragraph(element.get_text(), style="Title")
+    if element.name == "h1":  # its lines as blocks.title_lines broke them
+        title = document.add_paragraph(style="Title")
+        run = title.add_run()
+        for child in element.children:
+            if isinstance(child, Tag) and child.name == "br":
+                run.add_break()
+            else:
+                run.add_text(child.get_text() if isinstance(child, Tag) else str(child))
     elif element.name in HEADING_STYLES:
         document.add_paragraph(element.get_text(), style=HEADING_STYLES[element.name])
     elif element.name == "p":
         _paragraph(document, element)
     elif "xxgk-signature" in classes:
-        for line in element.find_all("p"):
-            _paragraph(document, line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        # a line's space above it, as in the PDF; it keeps the text's last paragraph on its page
+        if document.paragraphs:
+            document.paragraphs[-1].paragraph_format.keep_with_next = True
+        for index, line in enumerate(element.find_all("p")):
+            paragraph = _paragraph(document, line)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.keep_with_next = True
+            if index == 0:
+                paragraph.paragraph_format.space_before = LINE
     elif (table := element.find("table")) is not None:
         _table(document, table, small=element.get("id") == "xxgk-table3")
 
@@ -137,8 +193,10 @@ def _paragraph(document, element: Tag, style: str = "Normal"):
     return paragraph
 
 
-def _column_widths(word, table: Tag) -> None:
-    """Carry the HTML's column widths (per cent of the text width) over to the Word table."""
+def _column_widths(word, table: Tag, columns: int) -> None:
+    """Carry the HTML's column widths (per cent of the text width) over to the Word table; a table
+    without them (表四) gets equal columns. Fixed widths: Word and LibreOffice would otherwise size the
+    columns to their content and squeeze 表四's headers to a character a line."""
     cols = table.select("colgroup > col")
     shares = []
     for col in cols:
@@ -146,8 +204,7 @@ def _column_widths(word, table: Tag) -> None:
         match = re.search(r"width:\s*([\d.]+)%", col.get("style", ""))  # type: ignore[arg-type]
         assert match is not None  # great-tables gives each col of a colgroup its width
         shares.append(float(match.group(1)))
-    if not shares:
-        return
+    shares = shares or [100 / columns] * columns
     text_width = Mm(210) - MARGINS["left_margin"] - MARGINS["right_margin"]
     word.autofit = False
     for index, share in enumerate(shares):
@@ -181,10 +238,35 @@ def _table(document, table: Tag, small: bool) -> None:
         run = paragraph.add_run(cell.tag.get_text(" ", strip=True))
         run.font.size = TABLE3_SIZE if small else TABLE_SIZE
         run.bold = cell.tag.name == "th" and cell.row < len(head_rows)
-    _column_widths(word, table)
-    for index in range(len(head_rows)):  # header rows repeat when Word breaks the table
-        properties = word.rows[index]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        properties.append(repeat)
+    _column_widths(word, table, width)
+    _cell_margins(word)
+    _whole(word, len(head_rows))
     document.add_paragraph()
+
+
+def _cell_margins(word) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(CELL_MARGIN.twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    word._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
+                                          "w:tblPrChange")
+
+
+def _whole(word, head_rows: int) -> None:
+    """Keep the table on one page, as the PDF does: no row splits (w:cantSplit), and every paragraph
+    but the last row's keeps with the next (w:keepNext), so Word moves the whole table to the next
+    page rather than break it. Header rows would repeat should a table ever be longer than a page."""
+    rows = word.rows
+    for index, row in enumerate(rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if index < head_rows:
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            properties.append(repeat)
+        if index < len(rows) - 1:  # every paragraph, those of merged-away cells too
+            for paragraph in row._tr.iter(qn("w:p")):
+                paragraph.get_or_add_pPr().keepNext_val = True
