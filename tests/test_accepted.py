@@ -16,13 +16,13 @@ from xxgk.findings import errors, to_text
 from xxgk.params import load_params
 from xxgk.rules import check
 
-CLAIM = ("未收到政府信息公开申请", "收到上级转来备案的政府信息公开申请5件")
+CLAIM = ("未收到政府信息公开申请", "收到并移交上级机关办理政府信息公开申请5件")
 ACCEPT = """
 accepted:
   - rule: X3
     where: 依申请公开方面
-    text: 备案…5件
-    reason: 5件是上级转来备案的件数，不是本机关收到的申请
+    text: 办理…申请5件
+    reason: 5件移交上级机关办理，不计入本机关表三
   - rule: T4
     reason: 去年的表四有误，今年已改正
 """
@@ -38,9 +38,9 @@ def accepting(tmp_path):
 def test_an_accepted_finding_is_no_error_and_says_why(accepting):
     found = check(load_params(accepting))
     x3 = [f for f in found if f.rule == "X3"]
-    assert [(f.severity, f.accepted) for f in x3] == [("error", "5件是上级转来备案的件数，不是本机关收到的申请")]
+    assert [(f.severity, f.accepted) for f in x3] == [("error", "5件移交上级机关办理，不计入本机关表三")]
     assert errors(found) == []
-    assert "已接受" in to_text(found) and "5件是上级转来备案的件数" in to_text(found)
+    assert "已接受" in to_text(found) and "5件移交上级机关办理" in to_text(found)
 
 
 def test_an_acceptance_that_matches_nothing_is_stale(accepting):
@@ -50,7 +50,7 @@ def test_an_acceptance_that_matches_nothing_is_stale(accepting):
 
 def test_the_text_must_match_in_order(tmp_path):
     path = edited(tmp_path, *CLAIM)
-    path.write_text(path.read_text(encoding="utf-8") + ACCEPT.replace("备案…5件", "5件…备案"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + ACCEPT.replace("办理…申请5件", "申请5件…办理"), encoding="utf-8")
     found = check(load_params(path))
     assert [f.rule for f in errors(found)] == ["X3"]
     assert {f.location for f in found if f.rule == "A1"} == {"参数文件 accepted 第 1 项", "参数文件 accepted 第 2 项"}
@@ -73,11 +73,11 @@ def test_a_build_with_accepted_findings_is_no_draft_and_lists_them(accepting, tm
     assert report.select_one(".xxgk-unchecked") is None
     checks = BeautifulSoup((folder / "audit.html").read_text(encoding="utf-8"), "html.parser").select_one("#checks")
     rows = {row.find_all("td")[0].get_text(): row for row in checks.select("tr.xxgk-accepted, tr.xxgk-warning")}
-    assert "5件是上级转来备案的件数" in rows["X3"].get_text() and "已接受" in rows["X3"].get_text()
+    assert "5件移交上级机关办理" in rows["X3"].get_text() and "已接受" in rows["X3"].get_text()
     assert "已过时" in rows["A1"].get_text()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert [(a["rule"], a["accepted"]) for a in manifest["accepted"]] == [
-        ("X3", "5件是上级转来备案的件数，不是本机关收到的申请")]
+        ("X3", "5件移交上级机关办理，不计入本机关表三")]
     assert [s["rule"] for s in manifest["stale"]] == ["A1"]
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterator
+from dataclasses import asdict, replace
 from decimal import Decimal
 from typing import Any
 
-from . import copying, references
+from . import copying, narrative, references
 from .blocks import split_paragraphs
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
@@ -35,7 +35,7 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         found += _carry_over(report, previous)
         found += _documents_in_force(report, previous)
         found += _repeated_figures(report, previous)
-    found += _narrative(report)
+    found += _narrative(report, previous)
     found += _foreign_places(report)
     found += _contact(report)
     found += _amount_decimals(report)
@@ -231,62 +231,19 @@ def _deadline(report: Report) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------------------------
-# X3: numbers the narrative states must equal the tables.
+# X3: the figures the narrative states must be the tables' (narrative.py reads the sentences).
 
 
-@dataclass(frozen=True)
-class _Quantity:
-    describe: str  # the table cells it stands for, in official labels
-    value: Callable[[Report], int]
+_AMBIGUOUS = "（这句话还提到表格不统计的事项，请核对所说的是否就是这一项）"
 
 
-def _t3(row_key: str) -> _Quantity:
-    label = _FMT.row_names("table3")[row_key]
-    total = _FMT.table3.columns[-1]
-    return _Quantity(f"{_FMT.table3.name} · {label} · {total.label}",
-                     lambda r: getattr(r.table3, row_key)[-1])
-
-
-def _t4(*groups: str) -> _Quantity:
-    labels = [g.label for g in _FMT.table4.groups if g.key in groups]
-    parent = {g.parent for g in _FMT.table4.groups if g.key in groups and g.parent}
-    name = "、".join(parent) if len(groups) > 1 and parent else "、".join(labels)
-    return _Quantity(f"{_FMT.table4.name} · {name} · {_FMT.table4.columns[-1].label}",
-                     lambda r: sum(getattr(r.table4, g)[-1] for g in groups))
-
-
-def _result_groups() -> dict[str, list[str]]:
-    """The result groups of 表三 by the words a narrative uses for them, with their rows:
-    （二）部分公开（区分处理的，…） -> 部分公开."""
-    groups: dict[str, list[str]] = {}
-    for key, path in _FMT.table3.full_labels().items():
-        if len(path) > 1 and key != _FMT.table3.total_row:
-            groups.setdefault(re.sub(r"^（.）|（.*$", "", path[1]), []).append(key)
-    return groups
-
-
-_RESULT_GROUPS = _result_groups()
-
-_RECEIVED, _HANDLED = _t3("new"), _t3(_FMT.table3.total_row)
-_REVIEW, _LITIGATION = _t4("review"), _t4("suit_direct", "suit_after_review")
-_NO_SPLIT = r"[^。；，,\d]"  # within one clause, before the number
-
-# (pattern, quantity); a pattern without a group claims the quantity is zero
-_CLAIMS: list[tuple[re.Pattern, _Quantity]] = [
-    (re.compile(r"(?:未|没有)(?:收到|受理|接到)[^。；]{0,15}?申请"), _RECEIVED),
-    (re.compile(rf"(?:收到|新收|受理|接到){_NO_SPLIT}{{0,20}}?申请{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|个|份|条)"),
-     _RECEIVED),
-    (re.compile(rf"(?:办结|答复|办理完毕){_NO_SPLIT}{{0,10}}?(\d+)\s*件"), _HANDLED),
-    (re.compile(rf"(?<!上年)(?<!上年度)结转(?:至?下一?年度?)?{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_out")),
-    (re.compile(rf"上年度?结转{_NO_SPLIT}{{0,8}}?(\d+)\s*件"), _t3("carry_in")),
-    (re.compile(r"(?:未|没有)(?:产生|发生|收到|出现|被申请)[^。；]{0,20}?行政复议"), _REVIEW),
-    (re.compile(r"(?:未|没有)(?:产生|发生|收到|出现|被提起)[^。；]{0,20}?行政诉讼"), _LITIGATION),
-    (re.compile(rf"行政复议{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|起|宗|次)"), _REVIEW),
-    (re.compile(rf"行政诉讼{_NO_SPLIT}{{0,8}}?(\d+)\s*(?:件|起|宗|次)"), _LITIGATION),
-]
-_SHARE = re.compile(
-    rf"({'|'.join(map(re.escape, _RESULT_GROUPS))}){_NO_SPLIT}{{0,6}}?(\d+)\s*件[，,、]?"
-    r"[^。；\d]{0,6}?占[^。；\d]{0,8}?(\d+(?:\.\d+)?)\s*[%％]")
+def _narrative(report: Report, previous: Report | None) -> Iterator[Finding]:
+    for section, where, paragraph in _narrative_texts(report):
+        for mismatch in narrative.mismatches(paragraph, report, previous):
+            message = f"正文“{mismatch.excerpt}”与{mismatch.cells}不符" + (_AMBIGUOUS if mismatch.ambiguous else "")
+            yield _finding("X3", severity="warning" if mismatch.ambiguous else _FMT.rule("X3").severity,
+                           section=section, location=f"{where} 正文", expected=mismatch.expected,
+                           found=mismatch.found, message=message)
 
 
 def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
@@ -300,38 +257,3 @@ def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
     for section, where, text in texts:
         for paragraph in split_paragraphs(references.render_text(text, report)):
             yield section, where, paragraph
-
-
-def _excerpt(paragraph: str, match: re.Match) -> str:
-    start, end = max(0, match.start() - 6), min(len(paragraph), match.end() + 2)
-    return ("…" if start else "") + paragraph[start:end] + ("…" if end < len(paragraph) else "")
-
-
-def _narrative(report: Report) -> Iterator[Finding]:
-    for section, where, paragraph in _narrative_texts(report):
-        for pattern, quantity in _CLAIMS:
-            for match in pattern.finditer(paragraph):
-                stated = int(match.group(1)) if pattern.groups else 0
-                actual = quantity.value(report)
-                if stated != actual:
-                    yield _finding("X3", section=section, location=f"{where} 正文",
-                                   expected=str(actual), found=str(stated),
-                                   message=f"正文“{_excerpt(paragraph, match)}”与{quantity.describe}不符")
-        for match in _SHARE.finditer(paragraph):
-            yield from _share(report, section, where, paragraph, match)
-
-
-def _share(report: Report, section: str, where: str, paragraph: str, match: re.Match) -> Iterator[Finding]:
-    group, stated_count, stated_share = match.group(1), int(match.group(2)), match.group(3)
-    count = sum(getattr(report.table3, key)[-1] for key in _RESULT_GROUPS[group])
-    handled = _HANDLED.value(report)
-    decimals = len(stated_share.partition(".")[2])
-    share = round(Decimal(100 * count) / handled, decimals) if handled else Decimal(0)
-    excerpt = _excerpt(paragraph, match)
-    if stated_count != count:
-        yield _finding("X3", section=section, location=f"{where} 正文", expected=str(count),
-                       found=str(stated_count), message=f"正文“{excerpt}”与{_FMT.table3.name}中{group}的件数不符")
-    elif Decimal(stated_share) != share:
-        yield _finding("X3", section=section, location=f"{where} 正文", expected=f"{share}%",
-                       found=f"{stated_share}%",
-                       message=f"正文“{excerpt}”的占比应按{_HANDLED.describe}计算")

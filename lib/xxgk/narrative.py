@@ -1,0 +1,269 @@
+"""The narrative check (X3): the figures a report's sentences state must be its tables'.
+
+It reads real Chinese, driven by the phrase table ``narrative-2021.json``: the words that name
+each quantity of tables 三 and 四 (收到/受理…申请, 办结/答复, 上年结转, 顺延到下年度, 予以公开 …,
+行政复议 and, after it, 结果维持 …), counts in Arabic or Chinese numerals (二十一件, 两件), sums of
+categories (予以公开及部分公开63件), shares (占75%, rounded as the sentence rounds), counts denied
+(未收到申请), and year-on-year changes when last year's report is known (同比增长20%). A sentence
+that also speaks of something the tables do not count (备案, 咨询, 信访 …) is only a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .format import load_format
+from .numerals import chinese_number
+from .references import NARRATIVE_FILE, Cells, parse, value
+
+_FMT = load_format()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A figure of a sentence that is not the tables'."""
+
+    excerpt: str  # the words around the figure
+    cells: str  # the table cells it stands for, in official labels
+    expected: str
+    found: str
+    ambiguous: bool  # the sentence also speaks of something the tables do not count
+
+
+@dataclass(frozen=True)
+class _Entry:
+    cells: Cells
+    words: tuple[str, ...]
+    needs: str | None
+    family: str | None
+    group: str | None
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    entries: tuple[_Entry, ...]
+    columns: dict[str, tuple[str, ...]]
+    connectors: tuple[str, ...]
+    zero: tuple[tuple[re.Pattern[str], Cells], ...]
+    count: re.Pattern[str]
+    ambiguous: tuple[str, ...]
+    share: re.Pattern[str]
+    share_default: Cells
+    share_named: tuple[tuple[Cells, tuple[str, ...]], ...]
+    change: re.Pattern[str]
+    down: tuple[str, ...]
+
+
+@cache
+def phrases() -> _Phrases:
+    data = json.loads(resources.files("xxgk").joinpath(NARRATIVE_FILE).read_text(encoding="utf-8"))
+    entries = tuple(_Entry(parse(e["cells"]).cells, tuple(e["words"]), e.get("needs"), e.get("family"),
+                           e.get("group")) for e in data["counts"])
+    units = "|".join(map(re.escape, data["units"]))
+    changes = data["changes"]
+    direction = "|".join(map(re.escape, changes["up"] + changes["down"]))
+    return _Phrases(
+        entries=entries,
+        columns={column: tuple(words) for column, words in data["group_columns"].items()},
+        connectors=tuple(data["connectors"]),
+        zero=tuple((re.compile(z["pattern"]), parse(z["cells"]).cells) for z in data["zero"]),
+        count=re.compile(rf"(?<![第\d.])(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:{units})"),
+        ambiguous=tuple(data["ambiguous"]),
+        share=re.compile(r"占(?P<of>[^。；，,\d%％]{0,12}?)(?P<share>\d+(?:\.\d+)?)\s*[%％]"),
+        share_default=parse(data["shares"]["default"]).cells,
+        share_named=tuple((parse(c).cells, tuple(w)) for c, w in data["shares"]["named"].items()),
+        change=re.compile(rf"(?:{'|'.join(map(re.escape, changes['markers']))})[^。；，,\d]{{0,6}}?"
+                          rf"(?P<way>{direction})[^。；，,\d]{{0,4}}?(?P<by>\d+(?:\.\d+)?)\s*(?P<unit>[%％]|{units})"),
+        down=tuple(changes["down"]),
+    )
+
+
+_SENTENCE = re.compile(r"[^。；！？;!?\n]+")
+_CLAUSE = re.compile(r"[^，,（）()：:]+")
+
+
+def mismatches(paragraph: str, report: Any, previous: Any | None = None) -> Iterator[Mismatch]:
+    """Every figure of ``paragraph`` that is not the tables' of ``report`` (``previous``: last
+    year's report, for the year-on-year changes)."""
+    table = phrases()
+    for pattern, cells in table.zero:
+        for match in pattern.finditer(paragraph):
+            actual = value(cells, report)
+            if actual != 0:
+                yield Mismatch(_excerpt(paragraph, match.start(), match.end()), describe(cells), _n(actual), "0",
+                               _is_ambiguous(match.group()))
+    for sentence in _SENTENCE.finditer(paragraph):
+        yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
+
+
+def _sentence(paragraph: str, offset: int, sentence: str, report: Any, previous: Any) -> Iterator[Mismatch]:
+    table = phrases()
+    group: _Entry | None = None  # 行政复议 or 行政诉讼, once the sentence has named one
+    last: Cells | None = None  # what the sentence counted last: a share or change is of it
+    ambiguous = _is_ambiguous(sentence)
+    for clause in _CLAUSE.finditer(sentence):
+        text, start = clause.group(), offset + clause.start()
+        for match in table.count.finditer(text):
+            stated = _number(match.group(1))
+            found = _quantity(text, match.start(), match.end(), group)
+            group = _group_named(text[:match.start()]) or group
+            if stated is None or found is None:
+                continue
+            last = found
+            actual = value(found, report)
+            if actual != stated:
+                yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()), describe(found),
+                               _n(actual), _n(stated), ambiguous)
+        group = _group_named(text) or group
+        for match in table.share.finditer(text):
+            if last is not None:
+                yield from _share(paragraph, start, match, last, report, ambiguous)
+        for match in table.change.finditer(text):
+            if last is not None and previous is not None:
+                yield from _change(paragraph, start, match, last, report, previous, ambiguous)
+
+
+def _quantity(clause: str, start: int, end: int, group: _Entry | None) -> Cells | None:
+    """The cells the words nearest a figure name: before it if any do, else after it."""
+    found = _occurrences(clause, group)
+    before = [o for o in found if o[1] <= start]
+    after = [o for o in found if o[0] >= end]
+    if before:
+        chosen = max(before, key=lambda o: o[1])
+        return _with_summands(clause, chosen, before)
+    if after:
+        return min(after, key=lambda o: o[0])[2]
+    return None
+
+
+def _occurrences(clause: str, group: _Entry | None) -> list[tuple[int, int, Cells, str | None]]:
+    """(start, end, cells, family) of every word of the phrase table in ``clause``; of words that
+    overlap (复议 in 复议后起诉) the longest."""
+    table = phrases()
+    found: list[tuple[int, int, Cells, str | None]] = []
+    for entry in table.entries:
+        if entry.needs and entry.needs not in clause:
+            continue
+        for word in entry.words:
+            found += [(m.start(), m.end(), entry.cells, entry.family) for m in re.finditer(re.escape(word), clause)]
+    named_group = _group_named(clause) or group
+    if named_group is not None:
+        for column, words in table.columns.items():
+            cells = Cells(named_group.cells.table, named_group.cells.rows, _column_key(column))
+            for word in words:
+                found += [(m.start(), m.end(), cells, None) for m in re.finditer(re.escape(word), clause)]
+    longest = sorted(found, key=lambda o: o[0] - o[1])
+    kept: list[tuple[int, int, Cells, str | None]] = []
+    for occurrence in longest:
+        if all(occurrence[1] <= k[0] or occurrence[0] >= k[1] for k in kept):
+            kept.append(occurrence)
+    return sorted(kept)
+
+
+def _with_summands(clause: str, chosen: tuple, before: list[tuple]) -> Cells:
+    """The chosen category with those joined to it by 及/和/、 (予以公开及部分公开63件)."""
+    start, _, cells, family = chosen
+    if family is None:
+        return cells
+    rows = list(cells.rows)
+    for other in sorted((o for o in before if o[1] <= start), key=lambda o: -o[1]):
+        if other[3] != family or clause[other[1]:start].strip() not in phrases().connectors:
+            break
+        rows = list(other[2].rows) + rows
+        start = other[0]
+    return Cells(cells.table, tuple(rows), cells.column)
+
+
+def _group_named(text: str) -> _Entry | None:
+    """The group of table 四 (行政复议, 行政诉讼) ``text`` names last."""
+    named = [(text.rfind(word) + len(word), len(word), entry) for entry in phrases().entries if entry.group
+             for word in entry.words if word in text]
+    return max(named, key=lambda n: (n[0], n[1]), default=(0, 0, None))[2]  # 复议后起诉 over its 复议
+
+
+def _column_key(label: str) -> str:
+    return next(c.key for c in _FMT.table4.columns if c.label == label)
+
+
+def _share(paragraph: str, start: int, match: re.Match, of: Cells, report: Any, ambiguous: bool) -> Iterator[Mismatch]:
+    table = phrases()
+    whole = next((cells for cells, words in table.share_named if any(w in match.group("of") for w in words)),
+                 table.share_default)
+    part, total = value(of, report), value(whole, report)
+    if not total:
+        return
+    stated = match.group("share")
+    places = Decimal(1).scaleb(-len(stated.partition(".")[2]))
+    exact = part * 100 / total
+    rounded = exact.quantize(places, rounding=ROUND_HALF_UP)
+    if Decimal(stated) not in (rounded, exact.quantize(places, rounding=ROUND_DOWN)):
+        yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()),
+                       f"{describe(of)}占{describe(whole)}的比例", f"{rounded}%", f"{stated}%", ambiguous)
+
+
+def _change(paragraph: str, start: int, match: re.Match, of: Cells, report: Any, previous: Any,
+            ambiguous: bool) -> Iterator[Mismatch]:
+    this, last = value(of, report), value(of, previous)
+    sign = -1 if match.group("way") in phrases().down else 1
+    stated = Decimal(match.group("by")) * sign
+    if match.group("unit") in "%％":
+        if not last:
+            return
+        places = Decimal(1).scaleb(-len(match.group("by").partition(".")[2]))
+        exact = (this - last) * 100 / last
+        expected = exact.quantize(places, rounding=ROUND_HALF_UP)
+        if stated in (expected, exact.quantize(places, rounding=ROUND_DOWN)):
+            return
+        shown, said = f"{expected}%", f"{stated}%"
+    else:
+        expected = this - last
+        if stated == expected:
+            return
+        shown, said = _n(expected), _n(stated)
+    yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()),
+                   f"{describe(of)}与上年相比的变化", shown, said, ambiguous)
+
+
+def describe(cells: Cells) -> str:
+    """The cells in official labels: 表三 · 一、本年新收政府信息公开申请数量 · 总计."""
+    table = getattr(_FMT, cells.table)
+    if cells.table == "table3":
+        paths = _FMT.table3.full_labels()
+        groups = {paths[key][1] for key in cells.rows if len(paths[key]) > 2}
+        if len(cells.rows) > 1 and len(groups) == 1 and all(len(paths[k]) > 2 for k in cells.rows):
+            rows = groups.pop()
+        else:
+            rows = "、".join(paths[key][-1] for key in cells.rows)
+    elif cells.table == "table4":
+        chosen = [g for g in table.groups if g.key in cells.rows]
+        parents = {g.parent for g in chosen}
+        rows = parents.pop() if len(chosen) > 1 and len(parents) == 1 and None not in parents else \
+            "、".join(g.label for g in chosen)
+    else:
+        rows = "、".join(row.label for _, row in table.rows() if row.key in cells.rows)
+    column = next((c.label for c in getattr(table, "columns", ()) if c.key == cells.column), None)
+    return " · ".join(filter(None, (table.name, rows, column)))
+
+
+def _is_ambiguous(text: str) -> bool:
+    return any(word in text for word in phrases().ambiguous)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else chinese_number(text)
+
+
+def _n(number: Decimal | int) -> str:
+    return str(int(number)) if Decimal(number) == Decimal(number).to_integral_value() else str(number)
+
+
+def _excerpt(paragraph: str, start: int, end: int) -> str:
+    start, end = max(0, start - 12), min(len(paragraph), end + 2)
+    return ("…" if start else "") + paragraph[start:end] + ("…" if end < len(paragraph) else "")
