@@ -124,3 +124,43 @@ def test_any_sum_of_rows_and_column_is_the_sum_of_those_cells(report, data):
 def test_the_example_has_no_reference_problem():
     text = EXAMPLE.read_text(encoding="utf-8")
     assert problems(text) == [] and render_text(text, load_params(EXAMPLE)) == text
+
+
+def test_a_reference_prints_the_same_figure_everywhere_and_follows_its_cell(tmp_path):
+    """The second example writes its figures as references: the same sentence in HTML, PDF and
+    Word, the reference beside it in the audit version, and a changed cell changes the sentence."""
+    import shutil
+    import subprocess
+
+    from bs4 import BeautifulSoup
+    from docx import Document
+
+    from conftest import ROOT, run_xxgk
+    from helpers import squash
+
+    params = tmp_path / "params" / "2025"
+    params.mkdir(parents=True)
+    shutil.copy(ROOT / "params" / "2025" / "shili.yaml", params / "shili.yaml")
+    outputs = tmp_path / "outputs"
+    assert run_xxgk("build", params / "shili.yaml", "--outputs", outputs).returncode == 0
+    folder = outputs / "2025" / "shili"
+    sentence = "全年共受理政府信息公开申请3119件，上年结转34件；办结3050件，其中予以公开和部分公开1816件，占59.5%"
+    html = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert sentence in squash(html.get_text()) and "{表三" not in html.get_text()
+    pdf = subprocess.run(["pdftotext", folder / "report.pdf", "-"], capture_output=True, text=True, check=True)
+    assert sentence in squash(pdf.stdout)
+    assert sentence in squash("".join(p.text for p in Document(str(folder / "report.docx")).paragraphs))
+    audit = BeautifulSoup((folder / "audit.html").read_text(encoding="utf-8"), "html.parser")
+    shown = {span["data-ref"]: span.get_text() for span in audit.select(".xxgk-ref")}
+    assert shown["{表三.新收}"] == "3119" and shown["{表三.予以公开+部分公开 占 办结 保留1位}"] == "59.5"
+
+    text = (params / "shili.yaml").read_text(encoding="utf-8")
+    (params / "shili.yaml").write_text(text.replace("new:       [3001,", "new:       [3002,")
+                                       .replace("r1:        [1288,", "r1:        [1289,")
+                                       .replace("total:     [2932, 53, 0, 0, 61, 4, 3050]",
+                                                "total:     [2933, 53, 0, 0, 61, 4, 3051]")
+                                       .replace("3119]", "3120]").replace("1362]", "1363]"), encoding="utf-8")
+    result = run_xxgk("build", params / "shili.yaml", "--outputs", outputs, "--to", "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = squash(BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser").get_text())
+    assert "受理政府信息公开申请3120件" in html and "办结3051件，其中予以公开和部分公开1817件，占59.6%" in html

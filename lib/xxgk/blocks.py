@@ -13,6 +13,7 @@ from itertools import combinations
 from .format import load_format
 from .html import Html
 from .model import Report
+from .references import render_html, render_text
 from .sections import SUBSECTION_STYLES
 
 RUN_IN_STOP = "。"  # ends a run-in sub-heading: （一）主动公开方面。正文……
@@ -27,8 +28,13 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
-def _paragraphs_html(paragraphs: list[str]) -> str:
-    return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+def _paragraphs_html(paragraphs: list[str], report: Report) -> str:
+    return "\n".join(f"<p>{render_html(p, report)}</p>" for p in paragraphs)
+
+
+def _printed(paragraphs: list[str], report: Report) -> list[str]:
+    """Paragraphs as printed: each reference replaced by its figure."""
+    return [render_text(p, report) for p in paragraphs]
 
 
 # The title is 二号 (22 pt) on the 156 mm text width of GB/T 9704: 20 ems a line. Widths are counted in ems:
@@ -99,8 +105,8 @@ def title(report: Report) -> Html:
     intro = split_paragraphs(report.introduction)
     lines = title_lines(report.display_title, report.agency.subject, report.year)
     heading = "<br>".join(escape(line) for line in lines)
-    html = f'<h1 class="xxgk-title">{heading}</h1>\n' + _paragraphs_html(intro)
-    return Html(html, "\n\n".join([report.display_title, *intro]))
+    html = f'<h1 class="xxgk-title">{heading}</h1>\n' + _paragraphs_html(intro, report)
+    return Html(html, "\n\n".join([report.display_title, *_printed(intro, report)]))
 
 
 def heading(part_key: str) -> Html:
@@ -109,10 +115,11 @@ def heading(part_key: str) -> Html:
     return Html(f'<h2 class="xxgk-part" id="part-{part_key}">{escape(text)}</h2>', text)
 
 
-def text(body: str) -> Html:
-    """Free narrative (parts 五 and 六): paragraphs as written."""
+def text(body: str, report: Report) -> Html:
+    """Free narrative (parts 五 and 六) of ``report``: paragraphs as written, figures of references
+    filled in."""
     paragraphs = split_paragraphs(body)
-    return Html(_paragraphs_html(paragraphs), "\n\n".join(paragraphs))
+    return Html(_paragraphs_html(paragraphs, report), "\n\n".join(_printed(paragraphs, report)))
 
 
 def part1(report: Report, style: str = "run_in") -> Html:
@@ -121,18 +128,20 @@ def part1(report: Report, style: str = "run_in") -> Html:
         raise ValueError(f"subsection_style 应为 {' 或 '.join(SUBSECTION_STYLES)}，实际是 {style!r}")
     numbers = load_format().subsection_numbers
     overview = split_paragraphs(report.part1.overview)
-    html, plain = [_paragraphs_html(overview)], list(overview)
+    html, plain = [_paragraphs_html(overview, report)], _printed(overview, report)
     for number, sub in zip(numbers, report.part1.subsections, strict=False):
         paragraphs = split_paragraphs(sub.text)
         head = number + sub.title
         if style == "run_in":
             stop = "" if head[-1] in "。：:" else RUN_IN_STOP
-            first = f'<p><strong class="xxgk-runin">{escape(head + stop)}</strong>{escape(paragraphs[0])}</p>'
-            html += [first, _paragraphs_html(paragraphs[1:])]
-            plain += [head + stop + paragraphs[0], *paragraphs[1:]]
+            first = (f'<p><strong class="xxgk-runin">{escape(head + stop)}</strong>'
+                     f"{render_html(paragraphs[0], report)}</p>")
+            html += [first, _paragraphs_html(paragraphs[1:], report)]
+            printed = _printed(paragraphs, report)
+            plain += [head + stop + printed[0], *printed[1:]]
         else:
-            html += [f'<h3 class="xxgk-subsection">{escape(head)}</h3>', _paragraphs_html(paragraphs)]
-            plain += [head, *paragraphs]
+            html += [f'<h3 class="xxgk-subsection">{escape(head)}</h3>', _paragraphs_html(paragraphs, report)]
+            plain += [head, *_printed(paragraphs, report)]
     return Html("\n".join(h for h in html if h), "\n\n".join(plain))
 
 
