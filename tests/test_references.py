@@ -104,8 +104,9 @@ def test_the_checks_read_the_figures_references_print(tmp_path, report):
 
 def test_html_keeps_the_reference_beside_its_figure_and_escapes_the_text(report):
     html = render_html("<b>收到{表三.新收}件</b>，占{表三.予以公开 占 新收}%", report)
-    assert html == ('&lt;b&gt;收到<span class="xxgk-ref" data-ref="{表三.新收}">6</span>件&lt;/b&gt;，占'
-                    '<span class="xxgk-ref" data-ref="{表三.予以公开 占 新收}">50.00</span>%')
+    assert html == ('&lt;b&gt;收到<span class="xxgk-ref" data-ref="{表三.新收}" title="{表三.新收}">6</span>件'
+                    '&lt;/b&gt;，占<span class="xxgk-ref" data-ref="{表三.予以公开 占 新收}" '
+                    'title="{表三.予以公开 占 新收}">50.00</span>%')
 
 
 @settings(max_examples=60, deadline=None)

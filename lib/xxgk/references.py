@@ -248,12 +248,14 @@ def render_text(text: str, report: Any) -> str:
 
 def render_html(text: str, report: Any) -> str:
     """``text`` escaped for HTML, every figure of a reference in a span that keeps the reference
-    (``data-ref``): the audit version shows it, the publication only the figure."""
+    (``data-ref``, and ``title`` for a notebook viewer, whose sanitizer keeps it): the audit
+    version shows it, the publication only the figure."""
     pieces, last = [], 0
     for match in REFERENCE.finditer(text):
         figure = shown(parse(match.group(1)), report)
+        written = escape(match.group(0))
         pieces += [escape(text[last:match.start()]),
-                   f'<span class="xxgk-ref" data-ref="{escape(match.group(0))}">{figure}</span>']
+                   f'<span class="xxgk-ref" data-ref="{written}" title="{written}">{figure}</span>']
         last = match.end()
     pieces.append(escape(text[last:]))
     return "".join(pieces)
