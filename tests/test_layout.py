@@ -247,3 +247,31 @@ def test_the_example_takes_six_pages_with_table3_beside_table2(built):
     pages = words(built / "report.pdf")
     assert len(pages) == 6
     assert page_holding(pages, FMT.table2.blocks[-1].header) == page_holding(pages, FMT.table3.corner[:10]) == {4}
+
+
+# --- typography of the text ------------------------------------------------------------------------
+
+def test_no_line_of_text_opens_a_hole_wider_than_one_hanzi(built):
+    """Justified lines stretch only their spaces: the spaces published text has beside 汉字
+    (2025 年, 地址: 额敏县) are narrow no-break spaces in the outputs, so nothing stretches them."""
+    widest = 0.0
+    for page in words(built / "report.pdf"):
+        rows: dict[int, list] = {}
+        for box in page:
+            if box[3] - box[1] >= 14:  # the body's 三号 lines, not the tables' smaller ones
+                rows.setdefault(round(box[3]), []).append(box)
+        for row in rows.values():
+            row.sort()
+            gaps = ((b[0] - a[2]) / (a[3] - a[1]) for a, b in zip(row, row[1:], strict=False))
+            widest = max([widest, *gaps])
+    assert 0 < widest <= 1.0
+
+
+def test_a_year_stays_with_its_character(built):
+    text = subprocess.run(["pdftotext", str(built / "report.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    lines = text.splitlines()
+    assert text.count("2025 年") >= 5
+    assert not [a for a, b in zip(lines, lines[1:], strict=False) if a.endswith("2025") and b.startswith("年")]
+    assert "2025\u202f年" in (built / "report.html").read_text(encoding="utf-8")
+    assert "2025 年" in EXAMPLE.read_text(encoding="utf-8")  # the parameter file keeps what was published

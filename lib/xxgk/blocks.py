@@ -28,8 +28,21 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+# A space beside a 汉字, as published text often has (2025 年, 地址: 额敏县): justified lines stretch
+# only their spaces, so a line with one such space opened a hole of several characters in the PDF.
+# In the outputs it becomes a narrow no-break space, which neither stretches nor breaks; the
+# parameter file keeps what was published.
+NARROW_SPACE = "\u202f"
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+
+
+def _paragraph_html(paragraph: str, report: Report) -> str:
+    return render_html(_SPACE_BY_CJK.sub(NARROW_SPACE, paragraph), report)
+
+
 def _paragraphs_html(paragraphs: list[str], report: Report) -> str:
-    return "\n".join(f"<p>{render_html(p, report)}</p>" for p in paragraphs)
+    return "\n".join(f"<p>{_paragraph_html(p, report)}</p>" for p in paragraphs)
 
 
 def _printed(paragraphs: list[str], report: Report) -> list[str]:
@@ -135,7 +148,7 @@ def part1(report: Report, style: str = "run_in") -> Html:
         if style == "run_in":
             stop = "" if head[-1] in "。：:" else RUN_IN_STOP
             first = (f'<p><strong class="xxgk-runin">{escape(head + stop)}</strong>'
-                     f"{render_html(paragraphs[0], report)}</p>")
+                     f"{_paragraph_html(paragraphs[0], report)}</p>")
             html += [first, _paragraphs_html(paragraphs[1:], report)]
             printed = _printed(paragraphs, report)
             plain += [head + stop + printed[0], *printed[1:]]
