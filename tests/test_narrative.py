@@ -152,3 +152,27 @@ def test_generated_sentences_pass_when_true_and_are_reported_when_not(example, t
     found = [f for f in errors(check(report.model_copy(update={"part5": sentence + "。"}))) if f.rule == "X3"]
     assert [(f.expected, f.found) for f in found] == [(str(true), str(wrong))]
     assert words(wrong) in found[0].message and found[0].location.startswith(FMT.part("problems").heading)
+
+
+def test_draft_narrative_proposes_the_references_a_typed_narrative_could_use(tmp_path):
+    """示例市's narrative with its references printed as figures: the command proposes, for each
+    figure of tables 三 and 四, the reference 示例市 actually uses."""
+    import re
+
+    from conftest import ROOT, run_xxgk
+    from xxgk.params import load_params
+    from xxgk.references import render_text
+
+    source = ROOT / "params" / "2025" / "shili.yaml"
+    text = source.read_text(encoding="utf-8")
+    narrative, tables_part = text.split("\ntable2:")
+    typed = tmp_path / "shili.yaml"
+    typed.write_text(render_text(narrative, load_params(source)) + "\ntable2:" + tables_part, encoding="utf-8")
+    result = run_xxgk("draft-narrative", typed)
+    assert result.returncode == 0, result.stderr
+    proposed = set(re.findall(r"→ “[^”]*?(\{[^}]*\})", result.stdout))
+    used = set(re.findall(r"\{表[三四][^}]*\}", narrative))
+    assert proposed == used and len(used) == 9
+    lines = typed.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "受理政府信息公开申请3119" in text)
+    assert f"{typed}:{line}: " in result.stdout and "申请3119件，上” → “" in result.stdout

@@ -109,6 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", type=Path, metavar="文件", help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
 
+    draft = commands.add_parser("draft-narrative",
+                                help="列出正文中与表格一致、可以改写成引用（如 {表三.新收}）的数字")
+    draft.add_argument("params", nargs="+", metavar="参数文件", help="参数文件、文件夹或通配符")
+    draft.set_defaults(run=_draft_narrative)
+
     options = commands.add_parser("options", help="列出各部分 notebook 的选项（xxgk build --set 部分.选项=值）")
     options.set_defaults(run=_list_options)
     return parser
@@ -221,6 +226,26 @@ def _options(settings: list[str]) -> dict[str, dict[str, Any]]:
             raise UsageError(f"--set {setting}：应写成 部分.选项=值，如 overview.subsection_style=heading")
         options.setdefault(section, {})[option] = option_value(get_section(section), option, raw)
     return options
+
+
+def _draft_narrative(args: argparse.Namespace) -> int:
+    from .batch import expand
+    from .narrative import proposals
+    from .params import load_params
+    from .rules import narrative_texts
+
+    for path in expand(args.params):
+        report = load_params(path)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        found = [(where, p) for _, where, paragraph in narrative_texts(report, printed=False)
+                 for p in proposals(paragraph, report)]
+        say(f"── {path}")
+        if not found:
+            say("没有可以改写成引用的数字。")
+        for where, proposal in found:
+            line = next((n for n, text in enumerate(lines, 1) if proposal.sentence in text), None)
+            say(f"{path}:{line or '?'}: {where}：“{proposal.sentence}” → “{proposal.written}”")
+    return 0
 
 
 def _list_options(args: argparse.Namespace) -> int:

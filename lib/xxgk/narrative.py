@@ -21,25 +21,33 @@ from typing import Any
 
 from .format import load_format
 from .numerals import chinese_number
-from .references import NARRATIVE_FILE, Cells, parse, value
+from .references import NARRATIVE_FILE, SHARE_DECIMALS, Cells, parse, value
 
 _FMT = load_format()
 
 
 @dataclass(frozen=True)
-class Mismatch:
-    """A figure of a sentence that is not the tables'."""
+class Claim:
+    """A figure a sentence states, and what the tables say it should be."""
 
+    start: int  # where the figure is in the paragraph
+    end: int
     excerpt: str  # the words around the figure
     cells: str  # the table cells it stands for, in official labels
     expected: str
     found: str
     ambiguous: bool  # the sentence also speaks of something the tables do not count
+    reference: str | None  # the reference that would print the figure ({表三.新收}), where there is one
+
+    @property
+    def agrees(self) -> bool:
+        return self.expected == self.found
 
 
 @dataclass(frozen=True)
 class _Entry:
     cells: Cells
+    written: str  # the cells as a reference names them: 表三.新收
     words: tuple[str, ...]
     needs: str | None
     family: str | None
@@ -55,8 +63,8 @@ class _Phrases:
     count: re.Pattern[str]
     ambiguous: tuple[str, ...]
     share: re.Pattern[str]
-    share_default: Cells
-    share_named: tuple[tuple[Cells, tuple[str, ...]], ...]
+    share_default: tuple[Cells, str]
+    share_named: tuple[tuple[Cells, str, tuple[str, ...]], ...]
     change: re.Pattern[str]
     down: tuple[str, ...]
 
@@ -64,8 +72,8 @@ class _Phrases:
 @cache
 def phrases() -> _Phrases:
     data = json.loads(resources.files("xxgk").joinpath(NARRATIVE_FILE).read_text(encoding="utf-8"))
-    entries = tuple(_Entry(parse(e["cells"]).cells, tuple(e["words"]), e.get("needs"), e.get("family"),
-                           e.get("group")) for e in data["counts"])
+    entries = tuple(_Entry(parse(e["cells"]).cells, e["cells"], tuple(e["words"]), e.get("needs"),
+                           e.get("family"), e.get("group")) for e in data["counts"])
     units = "|".join(map(re.escape, data["units"]))
     changes = data["changes"]
     direction = "|".join(map(re.escape, changes["up"] + changes["down"]))
@@ -77,8 +85,8 @@ def phrases() -> _Phrases:
         count=re.compile(rf"(?<![第\d.])(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:{units})"),
         ambiguous=tuple(data["ambiguous"]),
         share=re.compile(r"占(?P<of>[^。；，,\d%％]{0,12}?)(?P<share>\d+(?:\.\d+)?)\s*[%％]"),
-        share_default=parse(data["shares"]["default"]).cells,
-        share_named=tuple((parse(c).cells, tuple(w)) for c, w in data["shares"]["named"].items()),
+        share_default=(parse(data["shares"]["default"]).cells, data["shares"]["default"]),
+        share_named=tuple((parse(c).cells, c, tuple(w)) for c, w in data["shares"]["named"].items()),
         change=re.compile(rf"(?:{'|'.join(map(re.escape, changes['markers']))})[^。；，,\d]{{0,6}}?"
                           rf"(?P<way>{direction})[^。；，,\d]{{0,4}}?(?P<by>\d+(?:\.\d+)?)\s*(?P<unit>[%％]|{units})"),
         down=tuple(changes["down"]),
@@ -89,24 +97,30 @@ _SENTENCE = re.compile(r"[^。；！？;!?\n]+")
 _CLAUSE = re.compile(r"[^，,（）()：:]+")
 
 
-def mismatches(paragraph: str, report: Any, previous: Any | None = None) -> Iterator[Mismatch]:
+def mismatches(paragraph: str, report: Any, previous: Any | None = None) -> Iterator[Claim]:
     """Every figure of ``paragraph`` that is not the tables' of ``report`` (``previous``: last
     year's report, for the year-on-year changes)."""
+    return (claim for claim in claims(paragraph, report, previous) if not claim.agrees)
+
+
+def claims(paragraph: str, report: Any, previous: Any | None = None) -> Iterator[Claim]:
+    """Every figure ``paragraph`` states about the tables, with the tables' own."""
     table = phrases()
     for pattern, cells in table.zero:
         for match in pattern.finditer(paragraph):
-            actual = value(cells, report)
-            if actual != 0:
-                yield Mismatch(_excerpt(paragraph, match.start(), match.end()), describe(cells), _n(actual), "0",
-                               _is_ambiguous(match.group()))
+            yield _claim(paragraph, match.start(), match.end(), cells, value(cells, report), 0,
+                         _is_ambiguous(match.group()), None)
     for sentence in _SENTENCE.finditer(paragraph):
         yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
 
 
-def _sentence(paragraph: str, offset: int, sentence: str, report: Any, previous: Any) -> Iterator[Mismatch]:
+_Named = tuple[int, int, Cells, "str | None", str]  # (start, end, cells, family, reference) of words
+
+
+def _sentence(paragraph: str, offset: int, sentence: str, report: Any, previous: Any) -> Iterator[Claim]:
     table = phrases()
     group: _Entry | None = None  # 行政复议 or 行政诉讼, once the sentence has named one
-    last: Cells | None = None  # what the sentence counted last: a share or change is of it
+    last: tuple[Cells, str] | None = None  # what the sentence counted last: a share or change is of it
     ambiguous = _is_ambiguous(sentence)
     for clause in _CLAUSE.finditer(sentence):
         text, start = clause.group(), offset + clause.start()
@@ -117,21 +131,26 @@ def _sentence(paragraph: str, offset: int, sentence: str, report: Any, previous:
             if stated is None or found is None:
                 continue
             last = found
-            actual = value(found, report)
-            if actual != stated:
-                yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()), describe(found),
-                               _n(actual), _n(stated), ambiguous)
+            yield _claim(paragraph, start + match.start(1), start + match.end(1), found[0],
+                         value(found[0], report), stated, ambiguous, found[1])
         group = _group_named(text) or group
         for match in table.share.finditer(text):
             if last is not None:
                 yield from _share(paragraph, start, match, last, report, ambiguous)
         for match in table.change.finditer(text):
             if last is not None and previous is not None:
-                yield from _change(paragraph, start, match, last, report, previous, ambiguous)
+                yield from _change(paragraph, start, match, last[0], report, previous, ambiguous)
 
 
-def _quantity(clause: str, start: int, end: int, group: _Entry | None) -> Cells | None:
-    """The cells the words nearest a figure name: before it if any do, else after it."""
+def _claim(paragraph: str, start: int, end: int, cells: Cells, actual: Decimal, stated: Decimal | int,
+           ambiguous: bool, reference: str | None, unit: str = "") -> Claim:
+    return Claim(start, end, _excerpt(paragraph, start, end), describe(cells), _n(actual) + unit,
+                 _n(stated) + unit, ambiguous, reference)
+
+
+def _quantity(clause: str, start: int, end: int, group: _Entry | None) -> tuple[Cells, str] | None:
+    """The cells the words nearest a figure name (and their reference): before it if any do,
+    else after it."""
     found = _occurrences(clause, group)
     before = [o for o in found if o[1] <= start]
     after = [o for o in found if o[0] >= end]
@@ -139,46 +158,48 @@ def _quantity(clause: str, start: int, end: int, group: _Entry | None) -> Cells 
         chosen = max(before, key=lambda o: o[1])
         return _with_summands(clause, chosen, before)
     if after:
-        return min(after, key=lambda o: o[0])[2]
+        first = min(after, key=lambda o: o[0])
+        return first[2], first[4]
     return None
 
 
-def _occurrences(clause: str, group: _Entry | None) -> list[tuple[int, int, Cells, str | None]]:
-    """(start, end, cells, family) of every word of the phrase table in ``clause``; of words that
-    overlap (复议 in 复议后起诉) the longest."""
+def _occurrences(clause: str, group: _Entry | None) -> list[_Named]:
+    """Every word of the phrase table in ``clause``; of words that overlap (复议 in 复议后起诉)
+    the longest."""
     table = phrases()
-    found: list[tuple[int, int, Cells, str | None]] = []
+    found: list[_Named] = []
     for entry in table.entries:
         if entry.needs and entry.needs not in clause:
             continue
         for word in entry.words:
-            found += [(m.start(), m.end(), entry.cells, entry.family) for m in re.finditer(re.escape(word), clause)]
+            found += [(m.start(), m.end(), entry.cells, entry.family, entry.written)
+                      for m in re.finditer(re.escape(word), clause)]
     named_group = _group_named(clause) or group
     if named_group is not None:
         for column, words in table.columns.items():
             cells = Cells(named_group.cells.table, named_group.cells.rows, _column_key(column))
             for word in words:
-                found += [(m.start(), m.end(), cells, None) for m in re.finditer(re.escape(word), clause)]
-    longest = sorted(found, key=lambda o: o[0] - o[1])
-    kept: list[tuple[int, int, Cells, str | None]] = []
-    for occurrence in longest:
+                found += [(m.start(), m.end(), cells, None, f"{named_group.written}.{column}")
+                          for m in re.finditer(re.escape(word), clause)]
+    kept: list[_Named] = []
+    for occurrence in sorted(found, key=lambda o: o[0] - o[1]):
         if all(occurrence[1] <= k[0] or occurrence[0] >= k[1] for k in kept):
             kept.append(occurrence)
     return sorted(kept)
 
 
-def _with_summands(clause: str, chosen: tuple, before: list[tuple]) -> Cells:
+def _with_summands(clause: str, chosen: _Named, before: list[_Named]) -> tuple[Cells, str]:
     """The chosen category with those joined to it by 及/和/、 (予以公开及部分公开63件)."""
-    start, _, cells, family = chosen
+    start, _, cells, family, written = chosen
     if family is None:
-        return cells
-    rows = list(cells.rows)
+        return cells, written
+    rows, names = list(cells.rows), [written.partition(".")[2]]
     for other in sorted((o for o in before if o[1] <= start), key=lambda o: -o[1]):
         if other[3] != family or clause[other[1]:start].strip() not in phrases().connectors:
             break
-        rows = list(other[2].rows) + rows
+        rows, names = list(other[2].rows) + rows, [other[4].partition(".")[2], *names]
         start = other[0]
-    return Cells(cells.table, tuple(rows), cells.column)
+    return Cells(cells.table, tuple(rows), cells.column), f"{written.partition('.')[0]}.{'+'.join(names)}"
 
 
 def _group_named(text: str) -> _Entry | None:
@@ -192,24 +213,29 @@ def _column_key(label: str) -> str:
     return next(c.key for c in _FMT.table4.columns if c.label == label)
 
 
-def _share(paragraph: str, start: int, match: re.Match, of: Cells, report: Any, ambiguous: bool) -> Iterator[Mismatch]:
+def _share(paragraph: str, start: int, match: re.Match, of: tuple[Cells, str], report: Any,
+           ambiguous: bool) -> Iterator[Claim]:
     table = phrases()
-    whole = next((cells for cells, words in table.share_named if any(w in match.group("of") for w in words)),
-                 table.share_default)
-    part, total = value(of, report), value(whole, report)
+    whole, whole_written = next(((cells, written) for cells, written, words in table.share_named
+                                 if any(w in match.group("of") for w in words)), table.share_default)
+    part, total = value(of[0], report), value(whole, report)
     if not total:
         return
     stated = match.group("share")
-    places = Decimal(1).scaleb(-len(stated.partition(".")[2]))
+    decimals = len(stated.partition(".")[2])
+    places = Decimal(1).scaleb(-decimals)
     exact = part * 100 / total
     rounded = exact.quantize(places, rounding=ROUND_HALF_UP)
-    if Decimal(stated) not in (rounded, exact.quantize(places, rounding=ROUND_DOWN)):
-        yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()),
-                       f"{describe(of)}占{describe(whole)}的比例", f"{rounded}%", f"{stated}%", ambiguous)
+    agreed = Decimal(stated) in (rounded, exact.quantize(places, rounding=ROUND_DOWN))
+    keep = f" 保留{decimals}位" if decimals != SHARE_DECIMALS else ""
+    yield Claim(start + match.start("share"), start + match.end("share"),
+                _excerpt(paragraph, start + match.start(), start + match.end()),
+                f"{describe(of[0])}占{describe(whole)}的比例", f"{stated if agreed else rounded}%", f"{stated}%",
+                ambiguous, f"{of[1]} 占 {whole_written.partition('.')[2]}{keep}")
 
 
 def _change(paragraph: str, start: int, match: re.Match, of: Cells, report: Any, previous: Any,
-            ambiguous: bool) -> Iterator[Mismatch]:
+            ambiguous: bool) -> Iterator[Claim]:
     this, last = value(of, report), value(of, previous)
     sign = -1 if match.group("way") in phrases().down else 1
     stated = Decimal(match.group("by")) * sign
@@ -219,16 +245,36 @@ def _change(paragraph: str, start: int, match: re.Match, of: Cells, report: Any,
         places = Decimal(1).scaleb(-len(match.group("by").partition(".")[2]))
         exact = (this - last) * 100 / last
         expected = exact.quantize(places, rounding=ROUND_HALF_UP)
-        if stated in (expected, exact.quantize(places, rounding=ROUND_DOWN)):
-            return
+        if stated == exact.quantize(places, rounding=ROUND_DOWN):
+            expected = stated
         shown, said = f"{expected}%", f"{stated}%"
     else:
-        expected = this - last
-        if stated == expected:
-            return
-        shown, said = _n(expected), _n(stated)
-    yield Mismatch(_excerpt(paragraph, start + match.start(), start + match.end()),
-                   f"{describe(of)}与上年相比的变化", shown, said, ambiguous)
+        shown, said = _n(this - last), _n(stated)
+    yield Claim(start + match.start("by"), start + match.end("by"),
+                _excerpt(paragraph, start + match.start(), start + match.end()),
+                f"{describe(of)}与上年相比的变化", shown, said, ambiguous, None)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A typed figure that equals the tables', and the reference that would print it."""
+
+    sentence: str  # the words around the figure, as written
+    written: str  # the same with the reference in place of the figure
+
+
+def proposals(paragraph: str, report: Any) -> Iterator[Proposal]:
+    """For each figure of ``paragraph`` that agrees with the tables and that a reference could
+    print, the reference (so that the figure cannot drift when a table changes)."""
+    for claim in claims(paragraph, report):
+        if claim.agrees and claim.reference and not _inside_reference(paragraph, claim.start):
+            start, end = max(0, claim.start - 12), min(len(paragraph), claim.end + 3)
+            yield Proposal(paragraph[start:end], paragraph[start:claim.start] + "{" + claim.reference + "}"
+                           + paragraph[claim.end:end])
+
+
+def _inside_reference(paragraph: str, at: int) -> bool:
+    return paragraph.rfind("{", 0, at) > paragraph.rfind("}", 0, at)
 
 
 def describe(cells: Cells) -> str:

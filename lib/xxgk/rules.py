@@ -171,7 +171,7 @@ def _repeated_figures(report: Report, previous: Report) -> Iterator[Finding]:
 
 def _foreign_places(report: Report) -> Iterator[Finding]:
     """C1: the narrative keeps naming a place that is not this agency's."""
-    texts = [(section, where, text) for section, where, text in _narrative_texts(report)]
+    texts = [(section, where, text) for section, where, text in narrative_texts(report)]
     for mention in copying.foreign_places(report, texts):
         yield _finding("C1", section=mention.section, location=f"{mention.where} 正文",
                        expected=f"{report.agency.subject}或本机关", found=f"“{mention.name}” {mention.count} 次",
@@ -185,7 +185,7 @@ _SPACES = re.compile(r"\s+")
 
 def _contact(report: Report) -> Iterator[Finding]:
     """K1: a contact detail the narrative names (地址, 邮编, 电话, 传真) is the one in ``contact``."""
-    narrative = "\n".join(text for _, _, text in _narrative_texts(report))
+    narrative = "\n".join(text for _, _, text in narrative_texts(report))
     digits, words = _DIGITS_ONLY.sub("", narrative), _SPACES.sub("", narrative)
     for key, field in Contact.model_fields.items():
         value, label = getattr(report.contact, key), str(field.title)
@@ -238,7 +238,7 @@ _AMBIGUOUS = "（这句话还提到表格不统计的事项，请核对所说的
 
 
 def _narrative(report: Report, previous: Report | None) -> Iterator[Finding]:
-    for section, where, paragraph in _narrative_texts(report):
+    for section, where, paragraph in narrative_texts(report):
         for mismatch in narrative.mismatches(paragraph, report, previous):
             message = f"正文“{mismatch.excerpt}”与{mismatch.cells}不符" + (_AMBIGUOUS if mismatch.ambiguous else "")
             yield _finding("X3", severity="warning" if mismatch.ambiguous else _FMT.rule("X3").severity,
@@ -246,14 +246,14 @@ def _narrative(report: Report, previous: Report | None) -> Iterator[Finding]:
                            found=mismatch.found, message=message)
 
 
-def _narrative_texts(report: Report) -> Iterator[tuple[str, str, str]]:
-    """(section key, where, paragraph) for every paragraph of narrative, as printed: references
-    replaced by their figures."""
+def narrative_texts(report: Report, printed: bool = True) -> Iterator[tuple[str, str, str]]:
+    """(section key, where, paragraph) for every paragraph of narrative, as printed (references
+    replaced by their figures) or as written."""
     part = {p.key: p.heading for p in _FMT.parts}
     texts = [("overview", "引言", report.introduction), ("overview", part["overview"], report.part1.overview)]
     texts += [("overview", f"{part['overview']} · {number}{sub.title}", sub.text)
               for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections, strict=False)]
     texts += [("problems", part["problems"], report.part5), ("other", part["other"], report.part6)]
     for section, where, text in texts:
-        for paragraph in split_paragraphs(references.render_text(text, report)):
+        for paragraph in split_paragraphs(references.render_text(text, report) if printed else text):
             yield section, where, paragraph
