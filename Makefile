@@ -6,10 +6,11 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 # fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, HarfBuzz's subsetter (WeasyPrint
 # embeds fonts with it when present, with fontTools otherwise: 20 s a PDF and other bytes), poppler
-# for reading PDFs back; for the layout tests, Chromium and its WebDriver (the HTML as a browser lays it
-# out) and LibreOffice Writer (the Word file as a word processor lays it out)
-DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
-	chromium chromium-driver libreoffice-writer-nogui
+# for reading PDFs back
+DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# for the tests only (a statistician's `make report` does without them): Chromium and its WebDriver
+# (the HTML as a browser lays it out), LibreOffice Writer (the Word file as a word processor lays it out)
+TEST_DEBS := chromium chromium-driver libreoffice-writer-nogui
 # 仿宋: FandolFang (GPL with the font exception), the free FangSong face with all of GB2312. Debian has it
 # only in texlive-lang-chinese, whose TeX dependencies take 1.1 GB: the one font file is taken out of
 # that package (a 49 MB download) into the folder fontconfig reads for local fonts.
@@ -19,12 +20,12 @@ FANDOL := /usr/local/share/fonts/fandol/FandolFang-Regular.otf
 # instead of failing on apt's lock: apt-get install waits by itself, apt-get update is retried
 APT_WAIT := -o DPkg::Lock::Timeout=600
 
-.PHONY: report test system
+.PHONY: report test system test-system
 
 report: $(READY) system
 	$(BIN)/xxgk build params/2025/emin.yaml
 
-test: $(READY) system
+test: $(READY) test-system
 	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -37,8 +38,10 @@ $(READY): pyproject.toml
 	  && $(BIN)/python -m pip install --quiet -e ".[test]"'
 	touch $@
 
-system: $(FANDOL)
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+test-system: PACKAGES = $(DEBS) $(TEST_DEBS)
+system: PACKAGES = $(DEBS)
+system test-system: $(FANDOL)
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:" $$missing; \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
