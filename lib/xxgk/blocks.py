@@ -81,8 +81,9 @@ def title_lines(title: str, subject: str = "", year: int | None = None, ems: flo
         breaks.update(start + m.end() for m in _DIVISION.finditer(subject) if m.end() < len(subject))
     if year is not None and (at := title.find(f"{year}年")) >= 0:
         breaks.add(at + len(f"{year}年"))
-    if (at := title.find("政府信息公开工作")) > 0:  # a weaker break, inside the fixed words
-        breaks.add(at + len("政府信息公开"))
+    fixed = load_format().title.rpartition("}")[2].removeprefix("年")  # 政府信息公开工作年度报告
+    if (at := title.find(fixed)) > 0:  # a weaker break, in the middle of the fixed words
+        breaks.add(at + len(fixed) // 2)
     breaks.discard(0)
     breaks.discard(len(title))
     for count in range(1, len(breaks) + 1):
