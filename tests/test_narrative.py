@@ -64,6 +64,7 @@ def test_no_false_alarm_on_a_balanced_published_report(example):
     ("共受理申请21件", []), ("累计收到申请 21 件", []), ("全年新收政府信息公开申请21件", []),
     ("未收到政府信息公开申请", [("21", "0", False)]),
     ("收到政府信息公开申请备案材料21件", []), ("收到备案的政府信息公开申请5件", [("21", "5", True)]),
+    ("未发生因政府信息公开工作被申请行政复议的情况", []),  # 被申请: an appeal, not an application
 ])
 def test_counts_in_words_and_figures(example, sentence, found):
     assert said(tables(example, new=21, r1=21, total=21), sentence) == found
@@ -176,3 +177,53 @@ def test_draft_narrative_proposes_the_references_a_typed_narrative_could_use(tmp
     lines = typed.read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "受理政府信息公开申请3119" in text)
     assert f"{typed}:{line}: " in result.stdout and "申请3119件，上” → “" in result.stdout
+
+
+# --- the standard sentences of parts 三 and 四 ---------------------------------------------------
+
+def test_standard_sentences_are_written_from_the_tables():
+    from conftest import ROOT
+    from xxgk import blocks
+    from xxgk.params import load_params
+
+    shili = load_params(ROOT / "params" / "2025" / "shili.yaml")
+    assert blocks.summary(shili, "requests").text == (
+        "本年度共收到政府信息公开申请3119件，上年结转34件；办结3050件，其中予以公开1362件，部分公开454件，"
+        "不予公开178件，无法提供781件，不予处理88件，其他处理187件；结转下年度继续办理103件。")
+    assert blocks.summary(shili, "appeals").text == (
+        "本年度因政府信息公开工作被申请行政复议351件，其中结果维持72件，结果纠正64件；"
+        "被提起行政诉讼46件，其中结果维持25件，结果纠正5件。")
+    assert 'data-ref="{表三.新收}"' in blocks.summary(shili, "requests").html
+
+
+def test_a_quiet_year_gets_the_none_wording(example):
+    from xxgk import blocks
+
+    assert blocks.summary(example, "requests").text == "本年度未收到政府信息公开申请，也没有上年结转的申请。"
+    assert "未发生" in blocks.summary(example, "appeals").text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tables=balanced())
+def test_the_standard_sentences_pass_the_narrative_check(example, tables):
+    from xxgk import blocks
+
+    table3, table4 = tables
+    report = with_tables(neutral(example), table3=table3, table4=table4)
+    for section in ("requests", "appeals"):
+        assert said(report, blocks.summary(report, section).text) == []
+
+
+def test_the_sections_option_puts_the_sentences_in_the_report(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from conftest import EXAMPLE, run_xxgk
+
+    result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--to", "html", "--set", "requests.summary=auto",
+                      "--set", "appeals.summary=auto")
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup((tmp_path / "2025" / "emin" / "report.html").read_text(encoding="utf-8"), "html.parser")
+    summaries = [p.get_text() for p in html.select(".xxgk-summary")]
+    assert summaries[0] == "本年度未收到政府信息公开申请，也没有上年结转的申请。" and "未发生" in summaries[1]
+    heading = html.find(id="part-requests")
+    assert heading.find_next("p").get_text() == summaries[0]  # right under part 三's heading

@@ -10,6 +10,7 @@ import re
 from html import escape
 from itertools import combinations
 
+from . import narrative
 from .format import load_format
 from .html import Html
 from .model import Report
@@ -157,6 +158,12 @@ def part1(report: Report, style: str = "run_in") -> Html:
             html += [f'<h3 class="xxgk-subsection">{escape(head)}</h3>', _paragraphs_html(paragraphs, report)]
             plain += [head, *_printed(paragraphs, report)]
     return Html("\n".join(h for h in html if h), "\n\n".join(plain))
+
+
+def summary(report: Report, section: str) -> Html:
+    """The standard sentences of part 三 or 四, from the tables (the sections' ``summary=auto``)."""
+    text = narrative.summary(report, section)
+    return Html(f'<p class="xxgk-summary">{_paragraph_html(text, report)}</p>', render_text(text, report))
 
 
 def signature(report: Report) -> Html:

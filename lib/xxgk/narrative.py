@@ -255,6 +255,16 @@ def _change(paragraph: str, start: int, match: re.Match, of: Cells, report: Any,
                 f"{describe(of)}与上年相比的变化", shown, said, ambiguous, None)
 
 
+def summary(report: Any, section: str) -> str:
+    """The standard sentences of part 三 or 四 (``section``: requests, appeals), written with
+    references so that they cannot drift from the tables; the phrase table's ``none`` wording
+    when every quantity it names is zero."""
+    data = json.loads(resources.files("xxgk").joinpath(NARRATIVE_FILE).read_text(encoding="utf-8"))
+    wording = data["summaries"][section]
+    quiet = all(value(parse(cells).cells, report) == 0 for cells in wording["when_none"])
+    return wording["none" if quiet else "some"]
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A typed figure that equals the tables', and the reference that would print it."""

@@ -9,6 +9,8 @@ from .format import load_format
 
 # how part 一 sets its sub-headings: run in (（一）主动公开方面。正文……) or on lines of their own
 SUBSECTION_STYLES = ("run_in", "heading")
+# whether parts 三 and 四 open with the standard sentences written from their tables
+SUMMARIES = ("none", "auto")
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("overview", "01_overview.ipynb", choices=(("subsection_style", SUBSECTION_STYLES),)),
     Section("proactive", "02_proactive.ipynb"),
-    Section("requests", "03_requests.ipynb"),
-    Section("appeals", "04_appeals.ipynb"),
+    Section("requests", "03_requests.ipynb", choices=(("summary", SUMMARIES),)),
+    Section("appeals", "04_appeals.ipynb", choices=(("summary", SUMMARIES),)),
     Section("problems", "05_problems.ipynb"),
     Section("other", "06_other.ipynb"),
 )
