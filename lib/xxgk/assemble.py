@@ -19,6 +19,7 @@ from traitlets.config import Config
 from .findings import Finding, errors, to_html
 from .model import Report
 from .paths import TEMPLATES
+from .references import figures_only
 from .sections import Section
 
 LANGUAGE = "zh"
@@ -95,7 +96,7 @@ def publication_html(combined: NotebookNode, report: Report, findings: list[Find
     “未通过校验” on every page when the checks found errors."""
     resources = _resources(report, unchecked=bool(errors(findings)))
     body, _ = _exporter(PUBLICATION).from_notebook_node(combined, resources=resources)
-    return body
+    return figures_only(body)
 
 
 def audit_html(combined: NotebookNode, report: Report, provenance: dict,

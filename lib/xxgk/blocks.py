@@ -14,7 +14,7 @@ from . import narrative
 from .format import load_format
 from .html import Html
 from .model import Report
-from .references import render_html, render_text
+from .references import REFERENCE, render_html, render_text
 from .sections import SUBSECTION_STYLES
 
 RUN_IN_STOP = "。"  # ends a run-in sub-heading: （一）主动公开方面。正文……
@@ -39,7 +39,10 @@ _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 
 
 def _paragraph_html(paragraph: str, report: Report) -> str:
-    return render_html(_SPACE_BY_CJK.sub(NARROW_SPACE, paragraph), report)
+    pieces = REFERENCE.split(paragraph)  # text, reference, text …: a reference is left as written
+    narrowed = [_SPACE_BY_CJK.sub(NARROW_SPACE, piece) if i % 2 == 0 else "{" + piece + "}"
+                for i, piece in enumerate(pieces)]
+    return render_html("".join(narrowed), report)
 
 
 def _paragraphs_html(paragraphs: list[str], report: Report) -> str:

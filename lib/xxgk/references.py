@@ -259,3 +259,12 @@ def render_html(text: str, report: Any) -> str:
         last = match.end()
     pieces.append(escape(text[last:]))
     return "".join(pieces)
+
+
+_FIGURE_SPAN = re.compile(r'<span class="xxgk-ref" data-ref="[^"]*" title="[^"]*">([^<]*)</span>')
+
+
+def figures_only(html: str) -> str:
+    """``html`` with each reference's span reduced to its figure: what a reader of the published
+    report gets (no reference in a tooltip or the markup)."""
+    return _FIGURE_SPAN.sub(r"\1", html)
