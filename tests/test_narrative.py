@@ -65,6 +65,8 @@ def test_no_false_alarm_on_a_balanced_published_report(example):
     ("未收到政府信息公开申请", [("21", "0", False)]),
     ("收到政府信息公开申请备案材料21件", []), ("收到备案的政府信息公开申请5件", [("21", "5", True)]),
     ("未发生因政府信息公开工作被申请行政复议的情况", []),  # 被申请: an appeal, not an application
+    ("全年收到政府信息公开申请数为零", [("21", "0", False)]), ("受理申请：无", [("21", "0", False)]),
+    ("收到申请数为零星", []),
 ])
 def test_counts_in_words_and_figures(example, sentence, found):
     assert said(tables(example, new=21, r1=21, total=21), sentence) == found
