@@ -8,9 +8,13 @@ package to install, rather than producing a PDF of boxes.
 
 from __future__ import annotations
 
+import ctypes
 import subprocess
 from functools import cache
+from pathlib import Path
+from typing import Any
 
+from . import provenance
 from .errors import KitError
 from .model import Report
 
@@ -28,6 +32,16 @@ FONTS = {
 EXTRACTED = {"texlive-lang-chinese": "FandolFang-Regular.otf"}
 PDF_LANGUAGE = "zh-CN"
 ARCHIVAL_VARIANT = "pdf/a-2b"
+# WeasyPrint subsets the fonts it embeds with HarfBuzz when libharfbuzz-subset (4.1 or newer) loads, and
+# with fontTools otherwise: other bytes for the same report, and seconds more a PDF. The kit takes
+# HarfBuzz's on purpose (make system installs it) and makes no PDF without it, so that a PDF's bytes
+# never depend on whether that library happens to be installed; manifest.json records it.
+SUBSETTER = "HarfBuzz"
+SUBSETTER_PACKAGE = "libharfbuzz-subset0"
+# the system libraries WeasyPrint lays out and embeds with, by their Linux names: glibc hands back the
+# copy WeasyPrint already loaded under the same name
+PANGO, HARFBUZZ, FONTCONFIG = "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1"
+DELETED = " (deleted)"  # /proc/self/maps after a mapped file's name: the file was removed or replaced
 
 
 @cache
@@ -58,9 +72,93 @@ def render_pdf(html: str, report: Report, *, archival: bool = False) -> bytes:
     from weasyprint import HTML  # loads pango: only when a PDF is asked for
 
     check_fonts()
+    check_subsetter()
     document = HTML(string=html).render()
     document.metadata.title = report.display_title
     document.metadata.authors = [report.agency.name]
     document.metadata.lang = PDF_LANGUAGE
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
-    return document.write_pdf(**options)
+    data: bytes = document.write_pdf(**options)
+    provenance.record_pdf(data, fonts_used(document), libraries(), SUBSETTER)
+    return data
+
+
+def check_subsetter() -> None:
+    """Refuse to make a PDF unless WeasyPrint will subset its fonts with HarfBuzz: the test it makes
+    itself before each font (``Font.subset`` in weasyprint/pdf/fonts.py)."""
+    from weasyprint.pdf import fonts
+    from weasyprint.text.ffi import harfbuzz
+
+    if not (fonts.harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
+        raise KitError(f"生成 PDF 需要 HarfBuzz 的字体子集化库（4.1 或更新），本机没有。请安装 Debian 软件包："
+                       f"apt-get install {SUBSETTER_PACKAGE}（make report 会自动安装）。没有它时 WeasyPrint "
+                       "改用 fontTools 嵌入字体，PDF 与别处生成的不同，无法逐字节核对。")
+
+
+@cache
+def libraries() -> dict[str, str]:
+    """The versions of the system libraries that lay out the PDF and embed its fonts, asked of
+    the libraries themselves."""
+    found = {}
+    for name, soname, function in (("Pango", PANGO, "pango_version_string"),
+                                   ("HarfBuzz", HARFBUZZ, "hb_version_string")):
+        try:
+            version = getattr(ctypes.CDLL(soname), function)
+        except (OSError, AttributeError):
+            found[name] = "unknown"
+            continue
+        version.restype = ctypes.c_char_p
+        found[name] = version().decode("ascii", "replace")
+    try:
+        number = ctypes.CDLL(FONTCONFIG).FcGetVersion()  # 21401 for 2.14.1
+        found["fontconfig"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    except (OSError, AttributeError):
+        found["fontconfig"] = "unknown"
+    return found
+
+
+def fonts_used(document: Any) -> list[provenance.FontUse]:
+    """Each face WeasyPrint embedded in ``document``'s PDF, with the file pango read it from: the
+    file mapped into memory where the face's data is (pango maps font files whole). Where no file
+    is mapped there, or the file was replaced since, the data itself comes along to be hashed."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    mapped = _mapped_files()
+    used = []
+    for font in document.fonts.values():
+        blob = harfbuzz.hb_face_reference_blob(font.hb_face)
+        try:
+            length = ffi.new("unsigned int *")
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            address = int(ffi.cast("uintptr_t", data))
+            file, gone = next(((path, gone) for start, end, path, gone in mapped if start <= address < end),
+                              (None, False))
+            content = ffi.unpack(data, int(length[0])) if file is None or gone else None
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+        used.append(provenance.FontUse(_face_name(font), file, int(font.index), content))
+    return used
+
+
+def _face_name(font: Any) -> str:
+    """``Noto Serif CJK SC Bold``: the family pango took the glyphs from and the words of its style,
+    as in WeasyPrint's name for the font in the PDF (``/ABCDEF+Noto-Serif-CJK-SC-Bold``)."""
+    name, family = font.name.decode("utf-8", "replace").partition("+")[2], font.family.replace(" ", "-")
+    return font.family + (name.removeprefix(family).replace("-", " ") if name.startswith(family) else "")
+
+
+def _mapped_files() -> list[tuple[int, int, Path, bool]]:
+    """The address ranges of the files mapped into this process (Linux), from /proc/self/maps, each
+    with whether the file was deleted or replaced since."""
+    try:
+        lines = Path("/proc/self/maps").read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
+        return []
+    mapped = []
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].startswith("/"):
+            start, end = (int(bound, 16) for bound in fields[0].split("-"))
+            name, gone = fields[5].removesuffix(DELETED), fields[5].endswith(DELETED)
+            mapped.append((start, end, Path(name), gone))
+    return mapped

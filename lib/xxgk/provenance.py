@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import platform
+import re
 import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+from .errors import KitError
 from .format import FORMAT_FILE
 from .params import Source
-from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY
+from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY, REPORT_PDF, seal_key_file
 
+# the packages whose version can change an output: the kit's, the notebooks' and the exporters', and
+# what WeasyPrint (HTML and CSS parsing, fonts) and python-docx (XML) build on
 PACKAGES = ("xxgk", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client",
             "great_tables", "pandas", "pydantic", "ruamel.yaml", "pyyaml", "beautifulsoup4", "weasyprint",
-            "pydyf", "python-docx")
+            "pydyf", "fonttools", "tinycss2", "tinyhtml5", "cssselect2", "pyphen", "python-docx", "lxml")
 
 
 def sha256(data: bytes) -> str:
@@ -62,8 +72,136 @@ def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]
 def manifest(record: dict, settings: dict, folder: Path, cache: dict) -> dict:
     """``manifest.json`` of a finished build: the provenance record, the settings it was built
     with, sha256 of every file it wrote (``xxgk verify`` rebuilds from this) and the cache keys
-    the next build compares with."""
+    the next build compares with, and the fonts and system libraries the PDF was made with."""
     inputs = {item["file"] for item in record["inputs"]}
     outputs = {path.name: sha256(path.read_bytes()) for path in sorted(folder.iterdir())
                if path.is_file() and path.name not in inputs and path.name != MANIFEST}
-    return {**record, "settings": settings, "outputs": outputs, "cache": cache}
+    return {**record, "settings": settings, "outputs": outputs, "cache": cache,
+            "environment": pdf_environment(outputs.get(REPORT_PDF))}
+
+
+# --- the environment a PDF was made in ----------------------------------------------------------
+# The PDF's bytes depend on more than the packages: the font files pango took its glyphs from, the
+# versions of pango, HarfBuzz and fontconfig, and which program subset the embedded fonts. pdf.py
+# records them for each PDF it renders; the manifest of the build that wrote that PDF lists them.
+
+@dataclass(frozen=True)
+class FontUse:
+    face: str  # "Noto Serif CJK SC Bold"
+    file: Path | None  # the font file pango read it from
+    index: int  # the face's index in that file (a .ttc holds several)
+    data: bytes | None  # the file's content as pango read it, where the file cannot be trusted to be it
+
+
+RENDERS_KEPT = 32  # environments of PDFs this process rendered, until their manifest is written
+_renders: dict[str, dict[str, Any]] = {}
+_renders_lock = threading.Lock()
+
+
+def record_pdf(pdf: bytes, fonts: list[FontUse], libraries: dict[str, str], subsetter: str) -> None:
+    """Remember what the PDF ``pdf`` was made with, for the manifest of the build that writes it."""
+    environment = {"fonts": font_files(fonts), "libraries": dict(libraries), "subsetter": subsetter}
+    with _renders_lock:
+        _renders[sha256(pdf)] = environment
+        while len(_renders) > RENDERS_KEPT:
+            del _renders[next(iter(_renders))]
+
+
+def pdf_environment(digest: str | None) -> dict[str, Any]:
+    """What the PDF of sha256 ``digest`` was made with; ``{}`` without a PDF, whose absence
+    leaves the outputs independent of fonts and system libraries."""
+    if digest is None:
+        return {}
+    with _renders_lock:
+        environment = _renders.get(digest)
+    if environment is None:
+        raise KitError("xxgk 内部错误：report.pdf 不是本进程生成的，无法记录生成它的字体与系统库")
+    return environment
+
+
+def font_files(fonts: list[FontUse]) -> list[dict[str, Any]]:
+    """The font files ``fonts`` came from, each with its sha256 and the faces taken from it."""
+    digests = file_digests([use.file for use in fonts if use.file is not None and use.data is None])
+    faces: dict[tuple[str, int, str], set[str]] = {}
+    for use in fonts:
+        digest = sha256(use.data) if use.data is not None else digests[use.file] if use.file is not None else ""
+        faces.setdefault((str(use.file or ""), use.index, digest), set()).add(use.face)
+    return [{"file": file, "index": index, "sha256": digest, "faces": sorted(names)}
+            for (file, index, digest), names in sorted(faces.items())]
+
+
+def font_digests_file() -> Path:
+    """Where this user's kit keeps the sha256 of the font files it has read (beside the seal key)."""
+    return seal_key_file().with_name("font-digests.json")
+
+
+_digests_lock = threading.Lock()
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def file_digests(paths: list[Path]) -> dict[Path, str]:
+    """sha256 of each of ``paths``, files that rarely change (fonts: 7 to 27 MB, 0.1 s each to
+    hash, 0.35 s for a report's faces). A digest is kept in this user's cache folder under the file's
+    identity on disk, as git keeps its index: device, inode, size, modification and change time
+    (the last is set by the system on any change and cannot be set back), and hashed again when any
+    of these differs."""
+    with _digests_lock:
+        known = _known_digests()
+        found: dict[Path, str] = {}
+        learnt = False
+        for path in dict.fromkeys(paths):
+            identity = _identity(path)
+            entry = known.get(str(path))
+            if entry and entry[0] == identity:
+                found[path] = entry[1]
+                continue
+            with path.open("rb") as handle:
+                found[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+            if _identity(path) == identity:  # not changed while it was read
+                known[str(path)] = (identity, found[path])
+                learnt = True
+        if learnt:
+            _keep_digests(known)
+    return found
+
+
+def _identity(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+
+
+_known: dict[str, tuple[list[int], str]] | None = None
+
+
+def _known_digests() -> dict[str, tuple[list[int], str]]:
+    """The kept digests, read once a process; a file that is not what this kit writes counts as empty."""
+    global _known
+    if _known is None:
+        _known = {}
+        try:
+            kept = json.loads(font_digests_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            kept = {}
+        for name, entry in kept.items() if isinstance(kept, dict) else ():
+            if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list) and len(entry[0]) == 5
+                    and all(type(n) is int for n in entry[0])
+                    and isinstance(entry[1], str) and SHA256.fullmatch(entry[1])):
+                _known[name] = (entry[0], entry[1])
+    return _known
+
+
+def _keep_digests(known: dict[str, tuple[list[int], str]]) -> None:
+    """Write the digests, whole or not at all; nowhere to write them costs only the hashing."""
+    path = font_digests_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".font-digests-")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump({name: [identity, digest] for name, (identity, digest) in sorted(known.items())}, handle)
+            os.replace(draft, path)
+        except BaseException:
+            os.unlink(draft)
+            raise
+    except OSError:
+        pass

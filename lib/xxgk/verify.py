@@ -1,5 +1,7 @@
 """``xxgk verify``: rebuild an output folder from the inputs its manifest records, in a temporary
-folder, and compare every file byte for byte.
+folder, and compare every file byte for byte; name first what differs in the environment the
+manifest records (font files, the font subsetter, system libraries, packages), the causes of
+differing files.
 
 The manifest is read as untrusted input: it may have been edited by anyone who could write the
 folder. Every name in it must be a plain file name, so that nothing it says can make the
@@ -19,7 +21,7 @@ from .build import build
 from .errors import UsageError, os_problem
 from .limits import MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL
-from .provenance import sha256, versions
+from .provenance import sha256
 
 INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY)
 
@@ -27,7 +29,7 @@ INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY)
 @dataclass(frozen=True)
 class Verdict:
     differing: tuple[str, ...]  # files whose bytes are not what the rebuild gives (or that are missing)
-    environment: tuple[str, ...]  # packages whose version differs from the recorded build's
+    environment: tuple[str, ...]  # what differs from the recorded build's environment, in words
 
     @property
     def identical(self) -> bool:
@@ -56,11 +58,79 @@ def verify(folder: str | Path) -> Verdict:
                         formats=tuple(settings["formats"]), archival=settings["archival"]).folder
         names = sorted(set(manifest["outputs"]) | {MANIFEST})
         differing += [name for name in names if _digest(folder / name) != _digest(rebuilt / name)]
+        now = json.loads((rebuilt / MANIFEST).read_text(encoding="utf-8"))
     differing += [f"{name}（manifest.json 未记录的文件）" for name in unlisted]
-    now = versions()
-    changed = tuple(f"{name} {old} → {now.get(name)}" for name, old in manifest["versions"].items()
-                    if now.get(name) != old)
-    return Verdict(tuple(dict.fromkeys(differing)), changed)
+    return Verdict(tuple(dict.fromkeys(differing)), environment_changes(manifest, now))
+
+
+def environment_changes(recorded: dict[str, Any], now: dict[str, Any]) -> tuple[str, ...]:
+    """What differs between the environment the manifest ``recorded`` and the rebuild's manifest
+    ``now``, in words, the likeliest causes first: font files, the font subsetter, system
+    libraries, then Python packages."""
+    changes: list[str] = []
+    if "environment" in recorded:
+        old, new = recorded["environment"], now["environment"]
+        changes += _font_changes(old.get("fonts", []), new.get("fonts", []))
+        if old.get("subsetter") != new.get("subsetter"):
+            changes.append(f"字体子集化程序 {_shown(old.get('subsetter'))} → {_shown(new.get('subsetter'))}")
+        changes += _version_changes(old.get("libraries", {}), new.get("libraries", {}))
+    elif "pdf" in recorded["settings"]["formats"]:
+        changes.append("manifest.json 没有记录生成 PDF 时的字体文件和系统库（由较早版本的 xxgk 写下），"
+                       "PDF 不同时无法说明原因")
+    return tuple(changes + _version_changes(recorded["versions"], now["versions"]))
+
+
+def _version_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [f"{_shown(name)} {_shown(old.get(name, '未记录'))} → {_shown(new.get(name, '未记录'))}"
+            for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+
+
+def _font_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """Face by face (``Noto Serif CJK SC Bold``), the font files that differ; faces that differ
+    in the same way (two faces of one file) share a line."""
+    before = {face: item for item in old for face in item["faces"]}
+    after = {face: item for item in new for face in item["faces"]}
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for face in sorted(set(before) | set(after)):
+        was, now = before.get(face), after.get(face)
+        if was is None:
+            change: tuple[str, ...] = ("new", _where(now))
+        elif now is None:
+            change = ("gone", _where(was))
+        elif (was["file"], was["index"]) == (now["file"], now["index"]):
+            if was["sha256"] == now["sha256"]:
+                continue
+            change = ("content", _where(was), _shown(was["sha256"])[:12], now["sha256"][:12])
+        elif was["sha256"] == now["sha256"]:
+            change = ("moved", _where(was), _where(now))
+        else:
+            change = ("other", _where(was), _where(now))
+        grouped.setdefault(change, []).append(_shown(face))
+    return [_font_change(change, "、".join(faces)) for change, faces in grouped.items()]
+
+
+def _font_change(change: tuple[str, ...], faces: str) -> str:
+    kind, *where = change
+    if kind == "new":
+        return f"这次用到了生成时没有用到的字体 {faces}（{where[0]}）"
+    if kind == "gone":
+        return f"生成时用到的字体 {faces}（{where[0]}）这次没有用到"
+    if kind == "content":
+        return f"字体文件 {faces} 不同：{where[0]} 的 sha256 {where[1]}… → {where[2]}…"
+    if kind == "moved":
+        return f"字体文件 {faces} 的位置不同（内容相同）：{where[0]} → {where[1]}"
+    return f"字体 {faces} 取自另一个文件：{where[0]} → {where[1]}"
+
+
+def _where(item: Any) -> str:
+    where = _shown(item["file"]) or "（不是文件的字体）"
+    return where + (f" 中的第 {item['index'] + 1} 个字体" if item["index"] else "")
+
+
+def _shown(value: Any) -> str:
+    """A value from the manifest as printable text: no control characters reach the terminal."""
+    text = "无" if value is None else str(value)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _copy_input(folder: Path, into: Path, item: dict[str, str]) -> Path:
@@ -121,6 +191,24 @@ def _shape_problem(manifest: Any) -> str | None:
         return "settings 的 formats、options、allow_errors、archival 类型不对"
     if not isinstance(manifest.get("versions"), dict):
         return "versions 应为对象"
+    return _environment_problem(manifest.get("environment", {}))
+
+
+def _environment_problem(environment: Any) -> str | None:
+    """The ``environment`` section: absent or ``{}`` (no PDF), or the fonts, libraries and subsetter."""
+    if not isinstance(environment, dict) or environment and set(environment) != {"fonts", "libraries", "subsetter"}:
+        return "environment 应为含 fonts、libraries、subsetter 的对象"
+    if not environment:
+        return None
+    fonts, libraries = environment["fonts"], environment["libraries"]
+    if not (isinstance(fonts, list) and all(
+            isinstance(item, dict) and isinstance(item.get("file"), str) and type(item.get("index")) is int
+            and isinstance(item.get("sha256"), str) and isinstance(item.get("faces"), list)
+            and all(isinstance(face, str) for face in item["faces"]) for item in fonts)):
+        return "environment.fonts 应为字体文件的列表（file、index、sha256、faces）"
+    if not (isinstance(libraries, dict) and all(isinstance(v, str) for v in libraries.values())
+            and isinstance(environment["subsetter"], str)):
+        return "environment 的 libraries、subsetter 类型不对"
     return None
 
 
