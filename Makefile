@@ -5,8 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 # fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, HarfBuzz's subsetter (WeasyPrint
-# embeds fonts with it when present, with fontTools otherwise: 20 s a PDF and other bytes), poppler
-# for reading PDFs back
+# embeds fonts with it when present, with fontTools otherwise: 14 s a PDF and other bytes; the kit
+# makes no PDF without it, pdf.check_subsetter), poppler for reading PDFs back
 DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 # for the tests only (a statistician's `make report` does without them): Chromium and its WebDriver
 # (the HTML as a browser lays it out), LibreOffice Writer (the Word file as a word processor lays it out)
