@@ -145,3 +145,22 @@ def assert_in_order(fields: list[str], text: str) -> None:
         found = text.find(field, position)
         assert found >= 0, f"not found after position {position}: {field[:60]}"
         position = found + len(field)
+
+
+def failing_notebooks(folder):
+    """A copy of the section notebooks in which part 一's body asks for a style that does not
+    exist, as an office's own notebook might: its section fails in the kernel with a ValueError
+    (the command line refuses such an option before anything runs, so this is the way to a
+    section that fails). Tests point ``xxgk.execute.NOTEBOOKS`` at it."""
+    import shutil
+
+    import nbformat
+
+    from conftest import ROOT
+
+    notebooks = folder / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    book = nbformat.read(notebooks / "01_overview.ipynb", as_version=4)
+    next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
+    nbformat.write(book, notebooks / "01_overview.ipynb")
+    return notebooks

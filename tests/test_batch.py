@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from conftest import EXAMPLE, run_xxgk
+from helpers import failing_notebooks
 from xxgk import cache
 from xxgk.errors import SectionError
 from xxgk.execute import execute_section
@@ -54,13 +55,23 @@ def test_batch_keeps_going_past_a_failing_agency(tmp_path):
     assert (old / "report.html").read_text(encoding="utf-8") == "上次的报告"
     assert result.stderr.count("3/3") == 1  # the progress line reached the end
 
-    # a section failing in one agency: named with its section and cell in the summary
-    result = run_xxgk("build", folder / "a.yaml", folder / "b.yaml", "--outputs", outputs, *HTML_ONLY,
-                      "--set", "overview.subsection_style=bogus", "--force")
-    assert result.returncode == 1
-    assert "部分 overview · 第 7 个单元格：ValueError" in result.stdout
+
+
+def test_a_failing_section_is_named_in_the_batch_summary(tmp_path, monkeypatch):
+    """What a batch worker returns for an agency whose section fails in its kernel (here an
+    office's notebook that asks part 一 for a style that does not exist), and how it is summed up."""
+    from xxgk import execute
+    from xxgk.batch import FAILED, build_one, summary
+
+    folder = agencies(tmp_path, ["a"], {})
+    outputs = tmp_path / "outputs"
+    monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
+    outcome = build_one(str(folder / "a.yaml"), {"outputs": outputs, "formats": ("html",), "force": True})
+    assert outcome.status == FAILED
+    said = summary([outcome], 1.0)
+    assert "a.yaml" in said and "部分 overview · 第" in said and "个单元格：ValueError" in said
     assert (outputs / "2025" / "a.failed" / "01_overview.ipynb").is_file()
-    assert (outputs / "2025" / "a" / "report.html").is_file()
+    assert not (outputs / "2025" / "a").exists()
 
 
 def test_dask_local_cluster_equals_local_build(tmp_path):

@@ -400,13 +400,19 @@ SET_VALUES = st.one_of(
 @fuzz(200)
 @given(SET_VALUES)
 def test_a_set_value_is_text_and_stays_text(raw):
-    """``--set overview.subsection_style=VALUE`` (a text option): whatever VALUE is, tags and
-    quotes included, it is read as exactly that text, never as YAML, passes the type check, and
-    is written into the notebook as a literal of exactly that text."""
-    value = option_value(get_section("overview"), "subsection_style", raw)
-    assert type(value) is str and value == raw
-    check_options(get_section("overview"), {"subsection_style": value})
-    assert_literal(value)
+    """``--set overview.subsection_style=VALUE`` (a text option with a set of values): whatever
+    VALUE is, tags and quotes included, it is read as exactly that text, never as YAML; one of the
+    section's values passes, any other is refused; and text is written into a notebook as a
+    literal of exactly that text."""
+    section = get_section("overview")
+    if raw in section.allowed("subsection_style"):
+        value = option_value(section, "subsection_style", raw)
+        assert type(value) is str and value == raw
+        check_options(section, {"subsection_style": value})
+    else:  # refused as text, before any notebook; never read as anything else
+        with pytest.raises(UsageError, match="应为以下之一"):
+            option_value(section, "subsection_style", raw)
+    assert_literal(raw)  # and any text that does reach a notebook is written as exactly that text
 
 
 class Sneaky(str):

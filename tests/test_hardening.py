@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
-from helpers import neutral, with_tables
+from helpers import failing_notebooks, neutral, with_tables
 from test_faults import Run
 from test_params import snapshot
 from xxgk import cache, tables
@@ -68,16 +68,22 @@ def test_a_folder_build_passes_over_hidden_files(tmp_path):
     assert expand([str(folder.parent)]) == [folder / "emin.yaml"]
 
 
-def test_a_link_planted_at_the_failure_folder_neither_hides_the_error_nor_is_followed(built, tmp_path):
+def test_a_link_planted_at_the_failure_folder_neither_hides_the_error_nor_is_followed(built, tmp_path,
+                                                                                     monkeypatch):
+    from xxgk import execute
+    from xxgk.build import build
+    from xxgk.errors import SectionError
+
+    monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "keep.txt").write_text("不能被删除", encoding="utf-8")
     (outputs / "2025" / "emin.failed").symlink_to(victim)
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--to", "html",
-                      "--set", "overview.subsection_style=bogus")
-    assert result.returncode == 1 and "ValueError" in result.stderr and "一、总体情况" in result.stderr
+    with pytest.raises(SectionError) as caught:
+        build(EXAMPLE, outputs, formats=("html",))
+    assert "ValueError" in str(caught.value) and "一、总体情况" in str(caught.value)
     assert (victim / "keep.txt").read_text(encoding="utf-8") == "不能被删除"
     failed = outputs / "2025" / "emin.failed"
     assert failed.is_dir() and not failed.is_symlink() and (failed / "01_overview.ipynb").is_file()
@@ -111,9 +117,9 @@ def test_set_values_are_text_never_code(tmp_path, value):
     mark = tmp_path / "ran"
     result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path / "outputs", "--to", "html",
                       "--set", "overview.subsection_style=" + value.replace("{mark}", str(mark)))
-    # the text reaches the notebook as a string, which part 一 refuses as an unknown style
-    assert result.returncode == 1 and "subsection_style must be one of" in result.stderr, result.stderr
-    assert not mark.exists()
+    # read as text, and refused as a style the section does not declare, before anything runs
+    assert result.returncode == 2 and "应为以下之一：run_in、heading" in result.stderr, result.stderr
+    assert not mark.exists() and not (tmp_path / "outputs").exists()
 
 
 def test_the_parameter_translator_refuses_what_it_does_not_write_itself():
