@@ -87,7 +87,8 @@ FORMATS = ("html", "pdf", "docx")  # the publication's forms; the audit HTML is 
 
 
 def check_settings(options: dict[str, dict[str, Any]], formats: tuple[str, ...]) -> None:
-    """Refuse unknown sections, options and formats, and a PDF without its fonts, before any work."""
+    """Refuse unknown sections, options and formats, and a PDF without its fonts or HarfBuzz's
+    subsetter, before any work."""
     for key, values in options.items():
         check_options(get_section(key), values)
     unknown = [f for f in formats if f not in FORMATS]
@@ -95,6 +96,7 @@ def check_settings(options: dict[str, dict[str, Any]], formats: tuple[str, ...])
         raise UsageError(f"不认识的输出格式：{'、'.join(unknown) or '（空）'}。可选：{','.join(FORMATS)}")
     if "pdf" in formats:
         pdf.check_fonts()
+        pdf.check_subsetter()
 
 
 def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
