@@ -33,8 +33,8 @@ def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built,
         build(EXAMPLE, outputs)
     message = str(caught.value)
     assert "一、总体情况" in message and "01_overview.ipynb" in message
-    # the 7th cell of the executed notebook: papermill's injected parameters come 3rd
-    assert "第 7 个单元格（id: body）" in message and "ValueError" in message
+    # the 6th cell of the executed notebook (the parameters cell holds the injected values)
+    assert "第 6 个单元格（id: body）" in message and "ValueError" in message
     assert 'blocks.part1(report, style="bogus")' in message and "应为 run_in 或 heading" in message
     assert {k: v for k, v in snapshot(outputs).items() if ".failed" not in k} == before
     partial = nbformat.read(outputs / "2025" / "emin.failed" / "01_overview.ipynb", as_version=4)

@@ -16,6 +16,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbformat import NotebookNode
 from traitlets.config import Config
 
+from .audit import link_cells, listing
 from .findings import Finding, errors, to_html
 from .model import Report
 from .paths import TEMPLATES
@@ -86,7 +87,7 @@ def _exporter(template: str) -> HTMLExporter:
         config.TagRemovePreprocessor.enabled = True
     exporter = _PageExporter(config=config, template_name=template,
                              extra_template_basedirs=[str(TEMPLATES)],
-                             filters={"highlighted_code": highlighted_code})
+                             filters={"highlighted_code": highlighted_code, "params_links": link_cells})
     exporter.language_code = LANGUAGE
     return exporter
 
@@ -100,11 +101,13 @@ def publication_html(combined: NotebookNode, report: Report, findings: list[Find
 
 
 def audit_html(combined: NotebookNode, report: Report, provenance: dict,
-               findings: list[Finding]) -> str:
+               findings: list[Finding], params: bytes) -> str:
     """Every cell's code and output, section by section, after the provenance block, the
-    findings of the checks and the totals the kit computed."""
+    findings of the checks, the totals the kit computed and the parameter file ``params`` with
+    line numbers; every value of the tables links to where that file writes it."""
     resources = _resources(report, provenance=provenance, findings=to_html(findings, "未发现问题。").html,
-                           computed_totals=report.computed_totals)
+                           computed_totals=report.computed_totals,
+                           params=listing(report, params.decode("utf-8-sig")).html)
     body, _ = _exporter(AUDIT).from_notebook_node(combined, resources=resources)
     return body
 

@@ -152,7 +152,8 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                                 year=report.year, timeout=timeout)
 
             executed = _execute_all(run, section_jobs)
-            _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival)
+            _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival,
+                     source.data)
             manifest = provenance.manifest(record, settings, stage,
                                            cache={"sections": keys, "assembly": assembly})
             manifest.update(rules.acceptances(checked.findings))
@@ -188,8 +189,9 @@ def _execute_all(run: Callable[[Section], tuple[Section, NotebookNode]],
 
 
 def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list[Finding],
-             record: dict, formats: tuple[str, ...], archival: bool) -> None:
-    """The publication in ``formats`` and the audit HTML, all from the combined notebooks."""
+             record: dict, formats: tuple[str, ...], archival: bool, params: bytes) -> None:
+    """The publication in ``formats`` and the audit HTML, all from the combined notebooks; the
+    audit HTML shows the parameter file ``params`` too."""
     pause.at("assembly")
     publication = assemble.publication_html(combined, report, findings)
     if "html" in formats:
@@ -200,7 +202,7 @@ def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list
     if "docx" in formats:
         pause.at("docx")
         (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
-    _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, findings))
+    _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, findings, params))
 
 
 def _trusted_manifest(target: Path) -> dict | None:

@@ -160,9 +160,47 @@ def settle(notebook: NotebookNode) -> NotebookNode:
         cell.metadata.pop("execution", None)  # nbclient's per-message timestamps
         for key in RUN_DETAILS:
             cell.metadata.get("papermill", {}).pop(key, None)
-        if INJECTED_ID in cell.metadata.get("tags", []):
+        tags = cell.metadata.get("tags", [])
+        if INJECTED_ID in tags and "parameters" not in tags:  # a cell papermill added itself
             cell.id = INJECTED_ID
     return notebook
+
+
+def parameterized(notebook: NotebookNode, values: dict[str, Any]) -> NotebookNode:
+    """``notebook`` with ``values`` written into its parameters cell in place of the defaults,
+    each line keeping its comment. papermill would add a cell of its own below the defaults, and
+    every executed notebook would show the example's ``params_path`` above the one it ran with;
+    this way the one parameters cell holds what ran. It keeps papermill's tag for injected
+    values, and the values are in the notebook's metadata as papermill records them."""
+    notebook = nbformat.from_dict(copy.deepcopy(dict(notebook)))
+    cell = next((c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        raise KitError("notebook 中没有带 parameters 标签的单元格，无法传入参数")
+    cell.source = _assign(cell.source, values)
+    cell.metadata["tags"] = [*cell.metadata["tags"], INJECTED_ID]
+    notebook.metadata["papermill"] = {"default_parameters": {}, "parameters": dict(values),
+                                      "environment_variables": {}, "version": papermill.__version__}
+    return notebook
+
+
+def _assign(source: str, values: dict[str, Any]) -> str:
+    """``source`` with the value of each top-level ``name = …`` of ``values`` replaced by the
+    literal of its new value (written by the translator, which refuses anything but literals)."""
+    lines = source.splitlines(keepends=True)
+
+    def offset(line: int, column: int) -> int:  # ast counts columns in UTF-8 bytes
+        return sum(map(len, lines[: line - 1])) + len(lines[line - 1].encode()[:column].decode())
+
+    spans = [(offset(node.value.lineno, node.value.col_offset),
+              offset(node.value.end_lineno or node.value.lineno, node.value.end_col_offset or 0), target.id)
+             for node in ast.parse(source).body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name) and target.id in values]
+    missing = set(values) - {name for _, _, name in spans}
+    if missing:
+        raise KitError(f"notebook 的 parameters 单元格中没有参数 {'、'.join(sorted(missing))}")
+    for start, end, name in sorted(spans, reverse=True):  # from the end: earlier offsets stay valid
+        source = source[:start] + ReadablePythonTranslator.translate(values[name]) + source[end:]
+    return source
 
 
 def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
@@ -170,16 +208,25 @@ def execute_section(section: Section, inputs: dict[str, str | None], output: Pat
                     timeout: float = CELL_TIMEOUT) -> NotebookNode:
     """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
     (cwd: its folder, where the input files are); return it as kept there, settled."""
+    source = nbformat.read(notebook_path(section), as_version=4)
+    return run_notebook(section, parameterized(source, {**inputs, **options}), output,
+                        agency=agency, year=year, timeout=timeout)
+
+
+def run_notebook(section: Section, notebook: NotebookNode, output: Path, *, agency: str, year: int,
+                 timeout: float = CELL_TIMEOUT) -> NotebookNode:
+    """Run ``notebook``, whose parameters are already set, as ``section``'s into ``output`` (cwd:
+    its folder) in a fresh kernel; return it as kept there, settled."""
     where = f"{section.heading}（{section.notebook}）"
 
     def failed(message: str, cell: int | None, ename: str, evalue: str) -> SectionError:
         return SectionError(where + message, agency=agency, year=year, section=section.key, cell=cell,
                             notebook=section.notebook, ename=ename, evalue=evalue)
 
+    nbformat.write(notebook, output)  # papermill records where it read the notebook; settle() drops it
     try:
         executed = papermill.execute_notebook(
-            str(notebook_path(section)), str(output),
-            parameters={**inputs, **options},
+            str(output), str(output),
             # the kernel's working folder, through nbclient: papermill's cwd= would chdir this
             # whole process, which is not safe while other sections run in other threads
             kernel_name=KERNEL, resources={"metadata": {"path": str(output.parent)}},

@@ -1,6 +1,10 @@
-"""The three official tables' values as pandas frames, indexed and labelled by format keys."""
+"""The three official tables' values as pandas frames: indexed by format keys for the checks,
+or under the official Chinese labels for readers (the audit version's data)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
@@ -38,3 +42,56 @@ def frame4(report: Report) -> pd.DataFrame:
 
 
 FRAMES = {"table2": frame2, "table3": frame3, "table4": frame4}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value cell of a table: its row and column keys, and where the parameter file writes it
+    in the row (``index`` in the row's list; ``None`` for a row of one value)."""
+
+    row: str
+    column: str
+    index: int | None
+
+    def key(self, table: str) -> str:
+        """Where the parameter file writes this value, as messages name it: ``table3.new[0]``."""
+        return f"{table}.{self.row}" + ("" if self.index is None else f"[{self.index}]")
+
+
+def cells(table: str) -> tuple[Cell, ...]:
+    """Every value cell of ``table`` (``table2``, ``table3``, ``table4``), row by row."""
+    fmt = load_format()
+    if table == "table2":
+        return tuple(Cell(row.key, value.key, i if len(block.values) > 1 else None)
+                     for block, row in fmt.table2.rows() for i, value in enumerate(block.values))
+    counts = getattr(fmt, table)
+    rows = counts.rows if table == "table3" else counts.groups
+    return tuple(Cell(row.key, column.key, i) for row in rows for i, column in enumerate(counts.columns))
+
+
+def labels(table: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The official labels of ``table``'s rows and columns by key; a row's label is its path of
+    labels (``三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密``), as messages name it."""
+    fmt = load_format()
+    if table == "table2":
+        columns = {v.key: v.label for block in fmt.table2.blocks for v in block.values}
+        return {row.key: row.label for _, row in fmt.table2.rows()}, columns
+    if table == "table3":
+        rows = {key: " › ".join(path) for key, path in fmt.table3.full_labels().items()}
+        return rows, {c.key: c.label for c in fmt.table3.columns}
+    rows = {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in fmt.table4.groups}
+    return rows, {c.key: c.label for c in fmt.table4.columns}
+
+
+def value(report: Report, table: str, cell: Cell) -> int | Decimal:
+    written = getattr(getattr(report, table), cell.row)
+    return written if cell.index is None else written[cell.index]
+
+
+def labelled(report: Report, table: str) -> pd.DataFrame:
+    """``table``'s values under the official Chinese labels, as the report has them: counts as
+    integers, amounts as decimals, blank where the format asks for no value."""
+    rows, columns = labels(table)
+    given = {(cell.row, cell.column): value(report, table, cell) for cell in cells(table)}
+    data = [[given.get((row, column), "") for column in columns] for row in rows]
+    return pd.DataFrame(data, index=list(rows.values()), columns=list(columns.values()), dtype=object)

@@ -9,11 +9,14 @@ that on the parsed HTML (never with regular expressions):
 - in the header, blank placeholder cells are dropped, spanners move up into the space they
   leave and column labels (and the stubhead) grow upwards into it;
 - great-tables' ``<style>`` is replaced by the kit's table style, every rule scoped to the
-  table's id.
+  table's id;
+- each value cell gets ``data-params``: where the parameter file writes its value
+  (``table3.new[0]``), which the audit version turns into a link to that line of the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
@@ -34,11 +37,13 @@ TABLE_CSS = """
 """
 
 
-def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozenset()) -> str:
+def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozenset(),
+           places: Sequence[Sequence[str | None]] = ()) -> str:
     """The great-tables HTML of table ``table_id`` in the official layout, with scoped CSS.
 
     ``subhead_rows`` are 0-based indexes of body rows (group headings not counted) that are
-    column headings inside the body, as in table 二.
+    column headings inside the body, as in table 二. ``places`` gives, for each body row, the
+    parameter file's key of each of its ``td`` cells once merged (``None``: not a value).
     """
     soup = BeautifulSoup(raw_html, "html.parser")
     container = soup.find(id=table_id)
@@ -60,14 +65,27 @@ def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozense
     assert tbody is not None
     body_rows = [tr for tr in tbody.find_all("tr", recursive=False)
                  if "gt_group_heading_row" not in (tr.get("class") or [])]
+    if places and len(places) != len(body_rows):
+        raise ValueError(f"{table_id}: {len(places)} rows of places for {len(body_rows)} body rows")
     for index, tr in enumerate(body_rows):
         _merge_left(tr)
+        if places:
+            _mark_places(tr, places[index])
         if index in subhead_rows:
             # bs4's types want its own AttributeValueList (new in 4.13; the pin allows 4.12) for a
             # multi-valued attribute; its documentation sets plain lists, which serialise the same
             tr["class"] = [*(tr.get("class") or []), "xxgk-subhead"]  # type: ignore[assignment]
     _drop_dangling_headers(table)
     return str(soup).strip()
+
+
+def _mark_places(tr: Tag, places: Sequence[str | None]) -> None:
+    cells = tr.find_all("td", recursive=False)
+    if len(cells) != len(places):
+        raise ValueError(f"{len(places)} places for a row of {len(cells)} cells")
+    for cell, place in zip(cells, places, strict=True):
+        if place is not None:
+            cell["data-params"] = place
 
 
 def _drop_dangling_headers(table: Tag) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 from great_tables import GT
 
 from .format import load_format
+from .frames import cells as value_cells
 from .frames import frame2, frame3, frame4, table2_values
 from .html import Html
 from .model import Report
@@ -24,6 +25,8 @@ def table2(report: Report) -> Html:
     columns = [f"c{i}" for i in range(width)]
     rows: list[list] = []
     groups, subheads = [], []
+    places: list[list[str | None]] = []  # each body row's td cells: where the parameter file has them
+    row_places = _places("table2")
     # (kind, how many value columns) -> body rows holding such values; each is formatted alone
     formats: dict[tuple[str, int], list[int]] = {}
 
@@ -35,10 +38,12 @@ def table2(report: Report) -> Html:
     for block in fmt.blocks:
         subheads.append(len(rows))
         add(block.header, [block.label_column, *(v.label for v in block.values)])
+        places.append([None] * (1 + len(block.values)))
         for row in block.rows:
             values = list(table2_values(report, row.key))
             formats.setdefault((block.values[0].kind, len(values)), []).append(len(rows))
             add(block.header, [report.label(row.key, row.label), *values])
+            places.append([None, *row_places[row.key]])
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame.insert(0, "block", groups)
     value_width = f"{(100 - TABLE2_LABEL_WIDTH) / (width - 1):g}%"
@@ -54,7 +59,7 @@ def table2(report: Report) -> Html:
                                decimals=report.table2.amount_decimals, use_seps=False)
         else:
             gt = gt.fmt_integer(columns=cells, rows=body_rows, use_seps=False)
-    html = finish(gt.as_raw_html(), TABLE_IDS["table2"], subhead_rows=frozenset(subheads))
+    html = finish(gt.as_raw_html(), TABLE_IDS["table2"], subhead_rows=frozenset(subheads), places=places)
     return Html(html, _text(fmt.title, frame2(report)))
 
 
@@ -81,7 +86,9 @@ def table3(report: Report) -> Html:
         .cols_label(cases={c.key: c.label for c in fmt.columns})
         .fmt_integer(columns=keys, use_seps=False)
     )
-    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"]), _text(fmt.title, values))
+    row_places = _places("table3")
+    places = [row_places[row.key] for row in fmt.rows]
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"], places=places), _text(fmt.title, values))
 
 
 def table4(report: Report) -> Html:
@@ -103,7 +110,17 @@ def table4(report: Report) -> Html:
                              for i, name in enumerate(flat)})
         .fmt_integer(columns=list(flat), use_seps=False)
     )
-    return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"]), _text(fmt.title, frame))
+    group_places = _places("table4")
+    places = [[key for group in fmt.groups for key in group_places[group.key]]]  # one body row, group by group
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"], places=places), _text(fmt.title, frame))
+
+
+def _places(table: str) -> dict[str, list[str | None]]:
+    """Each row's value cells as the parameter file's keys (``table3.new[0]``), in column order."""
+    keys: dict[str, list[str | None]] = {}
+    for cell in value_cells(table):
+        keys.setdefault(cell.row, []).append(cell.key(table))
+    return keys
 
 
 def _text(title: str, frame: pd.DataFrame) -> str:

@@ -1,0 +1,139 @@
+"""The auditor's trail (issue 15, item 6): the audit version shows the parameter file with line
+numbers and links every value of the tables to where the file writes it (a total the file leaves
+out, to the rule that computed it); its data frames speak the official labels; each executed
+notebook holds one parameters cell with the values it ran with."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import EXAMPLE
+from xxgk import audit, load_params, tables
+from xxgk.format import load_format
+
+FMT = load_format()
+VALUE_CELLS = {"xxgk-table2": 10, "xxgk-table3": 25 * 7, "xxgk-table4": 3 * 5}
+KEYS = ({row.key for _, row in FMT.table2.rows()} | {row.key for row in FMT.table3.rows}
+        | {g.key for g in FMT.table4.groups} | {c.key for c in FMT.table3.columns}
+        | {c.key for c in FMT.table4.columns} | {v.key for b in FMT.table2.blocks for v in b.values})
+
+
+@pytest.fixture(scope="module")
+def page(built) -> BeautifulSoup:
+    return BeautifulSoup((built / "audit.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def written_at(line: str, key: str) -> str:
+    """The value ``key`` (``table3.new[0]``, ``table2.fees``) names on ``line`` of a parameter
+    file written as the example is (``  new: [0, 0, …]``, ``  fees: 709.48``): read here with a
+    regex, independently of the kit's own marks."""
+    row, _, index = key.split(".", 1)[1].partition("[")
+    found = re.match(rf"\s*{row}:\s*(\[[^\]]*\]|[^\s#]+)", line)
+    assert found, f"{key} is not written on the line it links to: {line!r}"
+    if not index:
+        return found[1]
+    return found[1].strip("[]").split(",")[int(index.rstrip("]"))].strip()
+
+
+def follow(page: BeautifulSoup, cell) -> tuple[int, object]:
+    """The line of the parameter file a value cell links to, and the element it lands on."""
+    link = cell.find("a")
+    assert link is not None and link["href"].startswith("#"), f"unlinked value cell {cell}"
+    target = page.find(id=link["href"][1:])
+    assert target is not None, f"the link {link['href']} leads nowhere"
+    line = target.find_parent(class_="xxgk-line")
+    return (int(line["id"].removeprefix("params-L")) if line else 0), target
+
+
+def test_the_parameter_file_is_shown_whole_with_numbered_lines(built, page):
+    lines = (built / "params.yaml").read_text(encoding="utf-8").splitlines()
+    shown = page.select("#params .xxgk-line")
+    assert [line["id"] for line in shown] == [f"params-L{n}" for n in range(1, len(lines) + 1)]
+    assert [line.select_one(".xxgk-lineno").get_text() for line in shown] == [str(n) for n in range(1, len(lines) + 1)]
+    assert [line.select_one(".xxgk-text").get_text() for line in shown] == lines
+    assert page.select_one("#provenance a[href='#params']") is not None
+
+
+def test_every_value_of_the_tables_and_frames_links_to_its_line(built, page):
+    """Each value cell of tables 二, 三, 四 and of the three data frames: its link leads to a line
+    of params.yaml, and that line writes that number under that key."""
+    lines = (built / "params.yaml").read_text(encoding="utf-8").splitlines()
+    cells = []
+    for table_id, count in VALUE_CELLS.items():
+        found = page.select(f"#{table_id} td[data-params]")
+        assert len(found) == count, table_id
+        cells += found
+    frames = page.select("table.xxgk-frame")
+    assert len(frames) == 3
+    for frame, count in zip(frames, VALUE_CELLS.values(), strict=True):
+        found = frame.select("td[data-params]")
+        assert len(found) == count
+        cells += found
+    for cell in cells:
+        number, target = follow(page, cell)
+        assert number, f"{cell['data-params']} does not lead into params.yaml"
+        shown = cell.get_text(strip=True)
+        assert Decimal(written_at(lines[number - 1], cell["data-params"])) == Decimal(shown)
+        assert Decimal(target.get_text()) == Decimal(shown)  # the mark is that number itself
+    # the published tables carry the same keys, and no links
+    report = BeautifulSoup((built / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(report.select("td[data-params]")) == sum(VALUE_CELLS.values())
+    assert not report.select("td[data-params] a")
+
+
+def test_data_frames_have_official_labels_integers_and_blanks(page):
+    frames = page.select("table.xxgk-frame")
+    rows = [[row.label for _, row in FMT.table2.rows()], [row.label for row in FMT.table3.rows],
+            [g.label for g in FMT.table4.groups]]
+    for frame, labels in zip(frames, rows, strict=True):
+        heads = [th.get_text() for th in frame.select("th")]
+        assert not set(heads) & KEYS, "a format key where an official label belongs"
+        row_heads = [th.get_text() for th in frame.select("tbody th")]
+        assert len(row_heads) == len(labels)
+        assert all(head.endswith(label) for head, label in zip(row_heads, labels, strict=True))
+        assert all(re.fullmatch(r"[0-9]+(\.[0-9]+)?|", td.get_text()) for td in frame.select("td"))
+        assert "NaN" not in frame.get_text()
+    table2 = [td.get_text() for td in frames[0].select("td")]
+    assert "9865" in table2 and "709.48" in table2 and "" in table2  # integers; not asked: blank
+    assert not [v for v in table2 if v.endswith(".0")]
+
+
+def test_a_total_the_file_leaves_out_links_to_the_rule_that_computed_it(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(r"^  total: .*\n", "", text, flags=re.M)  # 表三's （七）总计 row
+    text = re.sub(r"^(  \w+: +\[(?:\d+, ){5}\d+), \d+\]", r"\1]", text, flags=re.M)  # 表三's 总计 column
+    text = re.sub(r"^(  \w+: +\[(?:\d+, ){3}\d+), \d+\]", r"\1]", text, flags=re.M)  # 表四's 总计 column
+    path = tmp_path / "omitted.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = load_params(path)
+    assert report.computed_totals
+    listing = audit.listing(report, text).html
+    page = BeautifulSoup(listing + "".join(audit.link_cells(t(report).html)
+                                           for t in (tables.table3, tables.table4)), "html.parser")
+
+    def lands(key: str):
+        return follow(page, page.select_one(f'td[data-params="{key}"]'))
+
+    assert lands("table3.new[0]")[0] == text.splitlines().index(
+        next(line for line in text.splitlines() if line.startswith("  new:"))) + 1
+    for key, rule in (("table3.new[6]", "T3-C"), ("table3.total[0]", "T3-B"), ("table3.total[6]", "T3-B"),
+                      ("table4.review[4]", "T4")):
+        number, target = lands(key)
+        assert number == 0 and target.name == "li", key  # not a line of the file: the computed list
+        assert f"规则 {rule}" in target.get_text() and "参数文件未写" in target.get_text(), key
+
+
+def test_each_executed_notebook_holds_one_parameters_cell_with_what_it_ran_with(built):
+    for path in sorted(built.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        tagged = [c for c in notebook.cells if {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+        assert len(tagged) == 1, f"{path.name}: the defaults and the injected values in separate cells"
+        source = tagged[0].source
+        assert "params_path = 'params.yaml'  # 参数文件" in source, source  # the value, with the notebook's comment
+        assert not [c for c in notebook.cells if "emin.yaml" in c.source], "the example's default path is shown"
+
