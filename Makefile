@@ -4,6 +4,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# the kit's environment as the Jupyter kernel "xxgk" that the executed notebooks name (execute.KERNEL)
+KERNEL := $(VENV)/share/jupyter/kernels/xxgk/kernel.json
 # fonts the PDF embeds, fontconfig to find them, pango for WeasyPrint, HarfBuzz's subsetter (WeasyPrint
 # embeds fonts with it when present, with fontTools otherwise: 14 s a PDF and other bytes; the kit
 # makes no PDF without it, pdf.check_subsetter), poppler for reading PDFs back
@@ -22,10 +24,10 @@ APT_WAIT := -o DPkg::Lock::Timeout=600
 
 .PHONY: report test system test-system
 
-report: $(READY) system
+report: $(READY) $(KERNEL) system
 	$(BIN)/xxgk build params/2025/emin.yaml
 
-test: $(READY) test-system
+test: $(READY) $(KERNEL) test-system
 	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -37,6 +39,11 @@ $(READY): pyproject.toml
 	  && $(BIN)/python -m pip install --quiet --upgrade pip \
 	  && $(BIN)/python -m pip install --quiet -e ".[test]"'
 	touch $@
+
+# JupyterLab opens the kept notebooks with a Python that can import xxgk (one installed elsewhere
+# finds it after `.venv/bin/python -m ipykernel install --user --name xxgk`, see README)
+$(KERNEL): $(READY)
+	$(BIN)/python -m ipykernel install --sys-prefix --name xxgk --display-name "Python 3 (xxgk)"
 
 test-system: PACKAGES = $(DEBS) $(TEST_DEBS)
 system: PACKAGES = $(DEBS)

@@ -1,19 +1,23 @@
-"""The auditor's trail (issue 15, item 6): the audit version shows the parameter file with line
-numbers and links every value of the tables to where the file writes it (a total the file leaves
-out, to the rule that computed it); its data frames speak the official labels; each executed
-notebook holds one parameters cell with the values it ran with."""
+"""The auditor's trail (issue 15, items 6 and 8): the audit version shows the parameter file with
+line numbers and links every value of the tables to where the file writes it (a total the file
+leaves out, to the rule that computed it); its data frames speak the official labels; each
+executed notebook holds one parameters cell with the values it ran with and names the kit's
+kernel."""
 
 from __future__ import annotations
 
 import re
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, ROOT
 from xxgk import audit, load_params, tables
+from xxgk.execute import KERNEL, KERNEL_DISPLAY_NAME
 from xxgk.format import load_format
 
 FMT = load_format()
@@ -136,4 +140,20 @@ def test_each_executed_notebook_holds_one_parameters_cell_with_what_it_ran_with(
         source = tagged[0].source
         assert "params_path = 'params.yaml'  # 参数文件" in source, source  # the value, with the notebook's comment
         assert not [c for c in notebook.cells if "emin.yaml" in c.source], "the example's default path is shown"
+        assert notebook.metadata.kernelspec.name == KERNEL
+
+
+def test_notebooks_name_the_kits_kernel_and_the_environment_registers_it():
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert nbformat.read(path, as_version=4).metadata.kernelspec.name == KERNEL, path.name
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f'install --sys-prefix --name {KERNEL} --display-name "{KERNEL_DISPLAY_NAME}"' in makefile
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        pytest.fail(f"no kernel {KERNEL!r} in this environment: `make` registers it (ipykernel install --sys-prefix)")
+    # it runs this environment's Python, the one that imports xxgk here
+    assert Path(spec.argv[0]).parent.parent == Path(sys.prefix) and spec.display_name == KERNEL_DISPLAY_NAME
 

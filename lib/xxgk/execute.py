@@ -22,7 +22,11 @@ from .limits import CELL_TIMEOUT
 from .paths import NOTEBOOKS
 from .sections import Section
 
-KERNEL = "python3"
+# the kernel the notebooks name: the kit's environment, registered under this name by the Makefile
+# (`ipykernel install --sys-prefix`), so that JupyterLab opens them with a Python that has xxgk.
+# A build does not look it up: ForkKernelManager forks every kernel from the zygote.
+KERNEL = "xxgk"
+KERNEL_DISPLAY_NAME = "Python 3 (xxgk)"
 # ipykernel logs an error when jupyter_client interrupts an idle kernel before killing it: nothing
 # a statistician can act on (a failing cell still surfaces through papermill)
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL",
