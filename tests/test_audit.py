@@ -1,12 +1,14 @@
-"""The auditor's trail (issue 15, items 6 and 8): the audit version shows the parameter file with
-line numbers and links every value of the tables to where the file writes it (a total the file
-leaves out, to the rule that computed it); its data frames speak the official labels; each
-executed notebook holds one parameters cell with the values it ran with and names the kit's
-kernel."""
+"""The auditor's trail (issue 15, items 6–8): the audit version shows the parameter file with line
+numbers and links every value of the tables to where the file writes it (a total the file leaves
+out, to the rule that computed it); its data frames speak the official labels; each executed
+notebook holds one parameters cell with the values it ran with and names the kit's kernel;
+``xxgk rerun`` re-executes a kept section and says whether its outputs are the kept ones; a kept
+parameter file is not built as an agency named "params"."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +17,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, run_xxgk
 from xxgk import audit, load_params, tables
 from xxgk.execute import KERNEL, KERNEL_DISPLAY_NAME
 from xxgk.format import load_format
@@ -157,3 +159,32 @@ def test_notebooks_name_the_kits_kernel_and_the_environment_registers_it():
     # it runs this environment's Python, the one that imports xxgk here
     assert Path(spec.argv[0]).parent.parent == Path(sys.prefix) and spec.display_name == KERNEL_DISPLAY_NAME
 
+
+def test_rerun_says_identical_for_a_kept_section(built):
+    result = run_xxgk("rerun", built, "03_requests")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "一致（identical）" in result.stdout and "03_requests.ipynb" in result.stdout
+
+
+def test_rerun_names_the_cell_whose_kept_output_differs(built, tmp_path):
+    from xxgk.rerun import rerun
+
+    folder = tmp_path / "emin"
+    shutil.copytree(built, folder)
+    notebook = nbformat.read(folder / "05_problems.ipynb", as_version=4)
+    body = next(c for c in notebook.cells if c.id == "body")
+    body.outputs[0].data["text/html"] = body.outputs[0].data["text/html"].replace("2026", "2027", 1)
+    nbformat.write(notebook, folder / "05_problems.ipynb")
+    result = rerun(folder, "problems")
+    number = next(n for n, c in enumerate(notebook.cells, 1) if c.id == "body")
+    assert not result.identical and [d.id for d in result.differences] == ["body"]
+    assert result.altered == ("05_problems.ipynb",)
+    assert f"第 {number} 个单元格（id: body）" in result.text() and "不一致" in result.text()
+    assert any("2027" in line for line in result.differences[0].diff)
+
+
+def test_a_kept_parameter_file_is_not_built_as_an_agency_named_params(built, tmp_path):
+    result = run_xxgk("build", built / "params.yaml", "--outputs", tmp_path)
+    assert result.returncode == 2
+    assert f"xxgk verify {built}" in result.stderr and "emin.yaml" in result.stderr
+    assert not list(tmp_path.iterdir())

@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("folder", type=Path, metavar="输出文件夹", help="输出文件夹，如 outputs/2025/emin")
     verify.set_defaults(run=_verify)
 
+    rerun = commands.add_parser("rerun", help="在临时文件夹中重新执行输出文件夹中的一个部分，"
+                                              "与保留的 notebook 逐单元格比较输出")
+    rerun.add_argument("folder", type=Path, metavar="输出文件夹", help="输出文件夹，如 outputs/2025/emin")
+    rerun.add_argument("section", metavar="部分", help="部分的名称或 notebook，如 requests 或 03_requests")
+    rerun.set_defaults(run=_rerun)
+
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
     schema.add_argument("-o", "--output", type=Path, metavar="文件", help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
@@ -139,8 +145,10 @@ def _build(args: argparse.Namespace) -> int:
 
         check_settings(settings["options"], formats)
         return _build_many(args.params, settings, args.jobs, args.scheduler)
+    from .rerun import refuse_kept_copy
     from .zygote import warm_up
 
+    refuse_kept_copy(Path(args.params[0]))
     warm_up()  # the kernel template process imports while this one loads the rest
     from .build import build  # papermill and nbconvert load only when building
 
@@ -159,10 +167,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
     from .batch import FAILED, Progress, build_many, expand, summary
+    from .rerun import refuse_kept_copy
 
     paths = expand(patterns)
     if not paths:
         raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
+    for path in paths:
+        refuse_kept_copy(path)
     start = time.perf_counter()
     if jobs is not None and jobs < 1:
         raise UsageError(f"-j {jobs}：应为正整数")
@@ -210,6 +221,14 @@ def _verify(args: argparse.Namespace) -> int:
     for name in verdict.differing:
         say(f"  {name}")
     return 1
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    from .rerun import rerun
+
+    result = rerun(args.folder, args.section)
+    say(result.text())
+    return 0 if result.identical else 1
 
 
 def _options(settings: list[str]) -> dict[str, dict[str, Any]]:
