@@ -764,7 +764,7 @@ def _forge_inputs(manifest: dict, item: dict) -> bytes:
 
 
 FORGERIES = {
-    # json.loads raises RecursionError, which _read_manifest does not catch: "xxgk 内部错误"
+    # json.loads raises RecursionError, which read_manifest does not catch: "xxgk 内部错误"
     "nested 100000 deep": lambda text, manifest: ("[" * 100_000 + "]" * 100_000).encode("ascii"),
     # json.loads raises ValueError (int's 4300-digit limit), not JSONDecodeError: "xxgk 内部错误"
     "5000-digit number": lambda text, manifest: text.replace('"archival": false', '"archival": ' + "1" * 5000).encode(),

@@ -116,7 +116,7 @@ class ReadyClient(AsyncKernelClient):
 
 class ForkKernelManager(AsyncKernelManager):
     """A Python kernel manager whose kernels come from the zygote, whatever kernel name a
-    notebook records (the executed notebooks keep their ordinary ``python3`` kernelspec)."""
+    notebook records (the executed notebooks name ``xxgk``, the kit's registered kernel)."""
 
     client_class = DottedObjectName("xxgk.provisioner.ReadyClient")
     client_factory = Type(ReadyClient)

@@ -85,9 +85,9 @@ def rerun(folder: str | Path, name: str, *, timeout: float = CELL_TIMEOUT) -> Re
     section = find_section(name)
     warm_up()  # the kernel template process imports while this one loads the rest
     from .execute import run_notebook
-    from .verify import _read_manifest  # loads the whole build: only when rerunning
+    from .verify import read_manifest  # loads the whole build: only when rerunning
 
-    manifest = _read_manifest(folder)  # refused with the reason unless as a build wrote it
+    manifest = read_manifest(folder)  # refused with the reason unless as a build wrote it
     kept_path = folder / section.notebook
     kept = _read_notebook(kept_path)
     inputs = [item["file"] for item in manifest["inputs"]]

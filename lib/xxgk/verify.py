@@ -38,7 +38,7 @@ class Verdict:
 
 def verify(folder: str | Path) -> Verdict:
     folder = Path(folder)
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     inputs = {item["file"]: item for item in manifest["inputs"]}
     missing = [name for name in inputs if not (folder / name).is_file()]
     if missing:
@@ -140,7 +140,7 @@ def _copy_input(folder: Path, into: Path, item: dict[str, str]) -> Path:
     return path
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest, refused with the reason unless it has the shape a build writes and only
     plain file names."""
     path = folder / MANIFEST
