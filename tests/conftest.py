@@ -44,3 +44,16 @@ def temp():
     folder = Path(tempfile.mkdtemp(prefix="xxgk-test-", dir="/tmp"))
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def failing_section(tmp_path, monkeypatch):
+    """The section notebooks of this process replaced by copies whose part 一 fails in its kernel
+    (``helpers.failing_notebooks``); afterwards the kernels that the failure stopped may start
+    again, as the next build of a real run would allow."""
+    from helpers import failing_notebooks
+    from xxgk import execute, zygote
+
+    monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
+    yield
+    zygote.warm_up()

@@ -15,7 +15,6 @@ import nbformat
 import pytest
 
 from conftest import EXAMPLE, run_xxgk
-from helpers import failing_notebooks
 from xxgk import cache
 from xxgk.errors import SectionError
 from xxgk.execute import execute_section
@@ -57,15 +56,13 @@ def test_batch_keeps_going_past_a_failing_agency(tmp_path):
 
 
 
-def test_a_failing_section_is_named_in_the_batch_summary(tmp_path, monkeypatch):
+def test_a_failing_section_is_named_in_the_batch_summary(tmp_path, failing_section):
     """What a batch worker returns for an agency whose section fails in its kernel (here an
     office's notebook that asks part 一 for a style that does not exist), and how it is summed up."""
-    from xxgk import execute
     from xxgk.batch import FAILED, build_one, summary
 
     folder = agencies(tmp_path, ["a"], {})
     outputs = tmp_path / "outputs"
-    monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
     outcome = build_one(str(folder / "a.yaml"), {"outputs": outputs, "formats": ("html",), "force": True})
     assert outcome.status == FAILED
     said = summary([outcome], 1.0)

@@ -9,23 +9,16 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE, ROOT, run_xxgk
+from conftest import EXAMPLE, run_xxgk
 from test_params import snapshot
 
 
-def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path, monkeypatch):
+def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path, failing_section):
     """A section that fails in its kernel (here: an office's notebook asking part 一 for a style
     that does not exist; the command line refuses such an option before anything runs)."""
-    from xxgk import execute
     from xxgk.build import build
     from xxgk.errors import SectionError
 
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
-    book = nbformat.read(notebooks / "01_overview.ipynb", as_version=4)
-    next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
-    nbformat.write(book, notebooks / "01_overview.ipynb")
-    monkeypatch.setattr(execute, "NOTEBOOKS", notebooks)
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
     before = snapshot(outputs)

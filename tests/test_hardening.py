@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
-from helpers import failing_notebooks, neutral, with_tables
+from helpers import neutral, with_tables
 from test_faults import Run
 from test_params import snapshot
 from xxgk import cache, tables
@@ -69,12 +69,10 @@ def test_a_folder_build_passes_over_hidden_files(tmp_path):
 
 
 def test_a_link_planted_at_the_failure_folder_neither_hides_the_error_nor_is_followed(built, tmp_path,
-                                                                                     monkeypatch):
-    from xxgk import execute
+                                                                                     failing_section):
     from xxgk.build import build
     from xxgk.errors import SectionError
 
-    monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
     victim = tmp_path / "victim"
