@@ -248,8 +248,8 @@ def render_text(text: str, report: Any) -> str:
 
 def render_html(text: str, report: Any) -> str:
     """``text`` escaped for HTML, every figure of a reference in a span that keeps the reference
-    (``data-ref``, and ``title`` for a notebook viewer, whose sanitizer keeps it): the audit
-    version shows it, the publication only the figure."""
+    (``data-ref``, and ``title`` for a notebook viewer, where the audit CSS does not apply): the
+    audit version shows it, the publication only the figure."""
     pieces, last = [], 0
     for match in REFERENCE.finditer(text):
         figure = shown(parse(match.group(1)), report)
