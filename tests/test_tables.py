@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -128,3 +129,15 @@ def test_official_label_is_used_without_a_variant(example):
 
 def test_tables_have_fixed_ids(example):
     assert tables.table3(example).html == tables.table3(example).html
+
+
+def test_the_text_form_of_each_table_reads_like_the_table(example):
+    """What a terminal or a plain notebook reader shows: official labels and the values as
+    printed, not the format's keys or floats."""
+    from xxgk import tables
+
+    for render in (tables.table2, tables.table3, tables.table4):
+        text = render(example).text
+        assert not re.search(r"\b(r3_1|natural|licensing|review|in_force)\b|\.0\b|NaN", text), text
+    assert "一、本年新收政府信息公开申请数量" in tables.table3(example).text
+    assert "9865" in tables.table2(example).text and "行政许可" in tables.table2(example).text

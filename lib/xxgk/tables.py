@@ -8,7 +8,7 @@ from great_tables import GT
 
 from .format import load_format
 from .frames import cells as value_cells
-from .frames import frame2, frame3, frame4, table2_values
+from .frames import frame3, frame4, labelled, table2_values
 from .html import Html
 from .model import Report
 from .tablehtml import MERGE_LEFT, finish
@@ -60,7 +60,7 @@ def table2(report: Report) -> Html:
         else:
             gt = gt.fmt_integer(columns=cells, rows=body_rows, use_seps=False)
     html = finish(gt.as_raw_html(), TABLE_IDS["table2"], subhead_rows=frozenset(subheads), places=places)
-    return Html(html, _text(fmt.title, frame2(report)))
+    return Html(html, _text(fmt.title, labelled(report, "table2")))
 
 
 def table3(report: Report) -> Html:
@@ -88,7 +88,8 @@ def table3(report: Report) -> Html:
     )
     row_places = _places("table3")
     places = [row_places[row.key] for row in fmt.rows]
-    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"], places=places), _text(fmt.title, values))
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table3"], places=places),
+                _text(fmt.title, labelled(report, "table3")))
 
 
 def table4(report: Report) -> Html:
@@ -112,7 +113,8 @@ def table4(report: Report) -> Html:
     )
     group_places = _places("table4")
     places = [[key for group in fmt.groups for key in group_places[group.key]]]  # one body row, group by group
-    return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"], places=places), _text(fmt.title, frame))
+    return Html(finish(gt.as_raw_html(), TABLE_IDS["table4"], places=places),
+                _text(fmt.title, labelled(report, "table4")))
 
 
 def _places(table: str) -> dict[str, list[str | None]]:
@@ -124,4 +126,6 @@ def _places(table: str) -> dict[str, list[str | None]]:
 
 
 def _text(title: str, frame: pd.DataFrame) -> str:
+    """A table for terminals and plain readers of the notebook: official labels, its values as
+    the report prints them."""
     return f"{title}\n{frame.to_string()}"
