@@ -56,8 +56,11 @@ def test_manifest_lists_the_fonts_the_pdf_embeds_and_the_libraries(built):
                 (name, installed, environment["libraries"][name])
 
 
-def test_an_html_only_build_records_no_pdf_environment():
-    assert provenance.pdf_environment(None) == {}
+def test_an_html_only_build_records_no_pdf_environment(tmp_path):
+    from xxgk.build import build
+
+    folder = build(EXAMPLE, tmp_path, formats=("html",)).folder
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["environment"] == {}
 
 
 SMALL_PAGE = ('<html lang="zh-CN"><body><p style="font-family: FandolFang">二〇二五年政府信息公开工作年度报告</p>'
@@ -73,8 +76,7 @@ def test_only_harfbuzz_subsets_the_fonts(example, monkeypatch):
         raise AssertionError("WeasyPrint subset a font with fontTools")
 
     monkeypatch.setattr(weasyprint.pdf.fonts.Font, "_fonttools_subset", fonttools_subset)
-    data = pdf.render_pdf(SMALL_PAGE, example)
-    environment = provenance.pdf_environment(provenance.sha256(data))
+    environment = pdf.render_pdf(SMALL_PAGE, example).environment
     assert environment["subsetter"] == "HarfBuzz"
     assert {face for font in environment["fonts"] for face in font["faces"]} == {"FandolFang",
                                                                                  "Noto Sans CJK SC Bold"}

@@ -152,10 +152,10 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                                 year=report.year, timeout=timeout)
 
             executed = _execute_all(run, section_jobs)
-            _publish(stage, assemble.combine(executed), report, checked.findings, record, formats, archival,
-                     source.data)
+            environment = _publish(stage, assemble.combine(executed), report, checked.findings, record, formats,
+                                   archival, source.data)
             manifest = provenance.manifest(record, settings, stage,
-                                           cache={"sections": keys, "assembly": assembly})
+                                           cache={"sections": keys, "assembly": assembly}, environment=environment)
             manifest.update(rules.acceptances(checked.findings))
             _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
             _write_text(stage / SEAL, cache.seal(manifest) or "")
@@ -189,20 +189,25 @@ def _execute_all(run: Callable[[Section], tuple[Section, NotebookNode]],
 
 
 def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list[Finding],
-             record: dict, formats: tuple[str, ...], archival: bool, params: bytes) -> None:
+             record: dict, formats: tuple[str, ...], archival: bool, params: bytes) -> dict[str, Any]:
     """The publication in ``formats`` and the audit HTML, all from the combined notebooks; the
-    audit HTML shows the parameter file ``params`` too."""
+    audit HTML shows the parameter file ``params`` too. Returns what the PDF was made with
+    (``{}`` without one)."""
+    environment: dict[str, Any] = {}
     pause.at("assembly")
     publication = assemble.publication_html(combined, report, findings)
     if "html" in formats:
         _write_text(stage / REPORT_HTML, publication)
     if "pdf" in formats:
         pause.at("pdf")
-        (stage / REPORT_PDF).write_bytes(pdf.render_pdf(publication, report, archival=archival))
+        rendered = pdf.render_pdf(publication, report, archival=archival)
+        (stage / REPORT_PDF).write_bytes(rendered.data)
+        environment = rendered.environment
     if "docx" in formats:
         pause.at("docx")
         (stage / REPORT_DOCX).write_bytes(word.render_docx(publication, report))
     _write_text(stage / AUDIT_HTML, assemble.audit_html(combined, report, record, findings, params))
+    return environment
 
 
 def _trusted_manifest(target: Path) -> dict | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import subprocess
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,15 @@ def check_fonts() -> None:
                        f"{'；'.join(hints)}（make report 会自动安装）。")
 
 
-def render_pdf(html: str, report: Report, *, archival: bool = False) -> bytes:
-    """The publication HTML as PDF; ``archival`` gives PDF/A-2b for archive copies."""
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    environment: dict[str, Any]  # the font files, system libraries and subsetter it was made with
+
+
+def render_pdf(html: str, report: Report, *, archival: bool = False) -> RenderedPdf:
+    """The publication HTML as PDF, with what made its bytes (for the manifest); ``archival``
+    gives PDF/A-2b for archive copies."""
     from weasyprint import HTML  # loads pango: only when a PDF is asked for
 
     check_fonts()
@@ -79,8 +87,7 @@ def render_pdf(html: str, report: Report, *, archival: bool = False) -> bytes:
     document.metadata.lang = PDF_LANGUAGE
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
     data: bytes = document.write_pdf(**options)
-    provenance.record_pdf(data, fonts_used(document), libraries(), SUBSETTER)
-    return data
+    return RenderedPdf(data, provenance.environment(fonts_used(document), libraries(), SUBSETTER))
 
 
 def check_subsetter() -> None:

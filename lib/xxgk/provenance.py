@@ -16,10 +16,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import KitError
 from .format import FORMAT_FILE
 from .params import Source
-from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY, REPORT_PDF, seal_key_file
+from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY, seal_key_file
 
 # the packages whose version can change an output: the kit's, the notebooks' and the exporters', and
 # what WeasyPrint (HTML and CSS parsing, fonts) and python-docx (XML) build on
@@ -69,7 +68,7 @@ def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]
     }
 
 
-def manifest(record: dict, settings: dict, folder: Path, cache: dict) -> dict:
+def manifest(record: dict, settings: dict, folder: Path, cache: dict, environment: dict[str, Any]) -> dict:
     """``manifest.json`` of a finished build: the provenance record, the settings it was built
     with, sha256 of every file it wrote (``xxgk verify`` rebuilds from this) and the cache keys
     the next build compares with, and the fonts and system libraries the PDF was made with."""
@@ -77,13 +76,14 @@ def manifest(record: dict, settings: dict, folder: Path, cache: dict) -> dict:
     outputs = {path.name: sha256(path.read_bytes()) for path in sorted(folder.iterdir())
                if path.is_file() and path.name not in inputs and path.name != MANIFEST}
     return {**record, "settings": settings, "outputs": outputs, "cache": cache,
-            "environment": pdf_environment(outputs.get(REPORT_PDF))}
+            "environment": environment}
 
 
 # --- the environment a PDF was made in ----------------------------------------------------------
 # The PDF's bytes depend on more than the packages: the font files pango took its glyphs from, the
 # versions of pango, HarfBuzz and fontconfig, and which program subset the embedded fonts. pdf.py
-# records them for each PDF it renders; the manifest of the build that wrote that PDF lists them.
+# returns them with each PDF it renders; the manifest of the build that wrote that PDF lists them
+# (``{}`` without a PDF, whose absence leaves the outputs independent of fonts and libraries).
 
 @dataclass(frozen=True)
 class FontUse:
@@ -93,30 +93,9 @@ class FontUse:
     data: bytes | None  # the file's content as pango read it, where the file cannot be trusted to be it
 
 
-RENDERS_KEPT = 32  # environments of PDFs this process rendered, until their manifest is written
-_renders: dict[str, dict[str, Any]] = {}
-_renders_lock = threading.Lock()
-
-
-def record_pdf(pdf: bytes, fonts: list[FontUse], libraries: dict[str, str], subsetter: str) -> None:
-    """Remember what the PDF ``pdf`` was made with, for the manifest of the build that writes it."""
-    environment = {"fonts": font_files(fonts), "libraries": dict(libraries), "subsetter": subsetter}
-    with _renders_lock:
-        _renders[sha256(pdf)] = environment
-        while len(_renders) > RENDERS_KEPT:
-            del _renders[next(iter(_renders))]
-
-
-def pdf_environment(digest: str | None) -> dict[str, Any]:
-    """What the PDF of sha256 ``digest`` was made with; ``{}`` without a PDF, whose absence
-    leaves the outputs independent of fonts and system libraries."""
-    if digest is None:
-        return {}
-    with _renders_lock:
-        environment = _renders.get(digest)
-    if environment is None:
-        raise KitError("xxgk 内部错误：report.pdf 不是本进程生成的，无法记录生成它的字体与系统库")
-    return environment
+def environment(fonts: list[FontUse], libraries: dict[str, str], subsetter: str) -> dict[str, Any]:
+    """What a PDF was made with: the font files of ``fonts``, the system ``libraries``, the subsetter."""
+    return {"fonts": font_files(fonts), "libraries": dict(libraries), "subsetter": subsetter}
 
 
 def font_files(fonts: list[FontUse]) -> list[dict[str, Any]]:
