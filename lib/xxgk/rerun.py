@@ -13,7 +13,6 @@ agency "params"): ``refuse_kept_copy`` says what to run instead.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
 import shutil
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import UsageError
 from .limits import CELL_TIMEOUT, MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY
-from .sections import SECTIONS, Section
+from .sections import get_section
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -68,23 +67,15 @@ class Rerun:
         return "\n".join(lines)
 
 
-def find_section(name: str) -> Section:
-    """A section by its key (``requests``) or its notebook's name, with or without ``.ipynb``."""
-    for section in SECTIONS:
-        if name in (section.key, section.notebook, section.notebook.removesuffix(".ipynb")):
-            return section
-    known = "、".join(f"{s.key}（{s.notebook.removesuffix('.ipynb')}）" for s in SECTIONS)
-    raise UsageError(f"没有名为 {name} 的部分。可用的部分：{known}")
-
-
 def rerun(folder: str | Path, name: str, *, timeout: float = CELL_TIMEOUT) -> Rerun:
     """Execute section ``name`` of the output folder ``folder`` again and compare its outputs."""
     from .zygote import warm_up
 
     folder = Path(folder)
-    section = find_section(name)
+    section = get_section(name)
     warm_up()  # the kernel template process imports while this one loads the rest
     from .execute import run_notebook
+    from .provenance import sha256
     from .verify import read_manifest  # loads the whole build: only when rerunning
 
     manifest = read_manifest(folder)  # refused with the reason unless as a build wrote it
@@ -96,8 +87,7 @@ def rerun(folder: str | Path, name: str, *, timeout: float = CELL_TIMEOUT) -> Re
         raise UsageError(f"{folder} 中缺少 {MANIFEST} 记录的输入 {'、'.join(missing)}，无法重新执行")
     recorded = {**{item["file"]: item["sha256"] for item in manifest["inputs"]},
                 section.notebook: manifest["outputs"].get(section.notebook)}
-    altered = tuple(file for file, digest in recorded.items()
-                    if hashlib.sha256((folder / file).read_bytes()).hexdigest() != digest)
+    altered = tuple(file for file, digest in recorded.items() if sha256((folder / file).read_bytes()) != digest)
     settings = manifest["settings"]
     agency, year = str(settings.get("agency", folder.name)), settings.get("year")
     with tempfile.TemporaryDirectory(prefix="xxgk-rerun-") as scratch:

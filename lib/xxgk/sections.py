@@ -37,9 +37,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def get_section(key: str) -> Section:
+def get_section(name: str) -> Section:
+    """A section by its key (``requests``) or its notebook's name, with or without ``.ipynb``."""
     for section in SECTIONS:
-        if section.key == key:
+        if name in (section.key, section.notebook, section.notebook.removesuffix(".ipynb")):
             return section
-    known = ", ".join(s.key for s in SECTIONS)
-    raise UsageError(f"没有名为 {key!r} 的部分。可用的部分：{known}")
+    known = "、".join(f"{s.key}（{s.notebook.removesuffix('.ipynb')}）" for s in SECTIONS)
+    raise UsageError(f"没有名为 {name!r} 的部分。可用的部分：{known}")
