@@ -12,7 +12,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/xxgk/kernel.json
 DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 # for the tests only (a statistician's `make report` does without them): Chromium and its WebDriver
 # (the HTML as a browser lays it out), LibreOffice Writer (the Word file as a word processor lays it out)
-TEST_DEBS := chromium chromium-driver libreoffice-writer-nogui
+TEST_DEBS := chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui
 # 仿宋: FandolFang (GPL with the font exception), the free FangSong face with all of GB2312. Debian has it
 # only in texlive-lang-chinese, whose TeX dependencies take 1.1 GB: the one font file is taken out of
 # that package (a 49 MB download) into the folder fontconfig reads for local fonts.

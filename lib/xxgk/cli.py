@@ -120,6 +120,22 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("params", nargs="+", metavar="参数文件", help="参数文件、文件夹或通配符")
     draft.set_defaults(run=_draft_narrative)
 
+    book = commands.add_parser("workbook", help="生成供填写的 Excel 工作簿（三张表、机关信息、各部分正文）")
+    book.add_argument("params", nargs="?", type=Path, metavar="参数文件", help="已有的参数文件，其内容填入工作簿")
+    book.add_argument("--blank", action="store_true", help="生成空白工作簿（新机关），与 --year 一起用")
+    book.add_argument("--year", type=int, metavar="年度", help="空白工作簿的报告年度，如 2026")
+    book.add_argument("--agency", metavar="名称", help="空白工作簿的发布机关名称")
+    book.add_argument("-o", "--output", type=Path, required=True, metavar="文件", help="写入此文件，如 emin.xlsx")
+    book.add_argument("--force", action="store_true", help="覆盖已有的文件")
+    book.set_defaults(run=_workbook)
+
+    imports = commands.add_parser("import", help="把填好的工作簿转换为参数文件 <文件夹>/<年度>/<文件名>.yaml")
+    imports.add_argument("source", type=Path, metavar="文件", help="要导入的文件，目前支持 .xlsx 工作簿")
+    imports.add_argument("-o", "--output", type=Path, metavar="文件夹",
+                         help="参数文件的根文件夹（默认：文件所在的 params/ 文件夹，否则当前文件夹下的 params/）")
+    imports.add_argument("--force", action="store_true", help="覆盖已有的参数文件")
+    imports.set_defaults(run=_import)
+
     options = commands.add_parser("options", help="列出各部分 notebook 的选项（xxgk build --set 部分.选项=值）")
     options.set_defaults(run=_list_options)
     return parser
@@ -281,6 +297,28 @@ def _list_options(args: argparse.Namespace) -> int:
             say(f"  {section.key}.{name}  可取：{kind}；默认 {default}")
             if explanation:
                 say(f"      {explanation}")
+    return 0
+
+
+def _workbook(args: argparse.Namespace) -> int:
+    from . import workbook
+    from .importer import write_new
+    from .params import load_params
+
+    if args.blank == (args.params is not None):
+        raise UsageError("请给出一个参数文件，或用 --blank --year 年度 生成空白工作簿（二者选一）")
+    if args.blank and args.year is None:
+        raise UsageError("--blank 需要 --year，如 --blank --year 2026")
+    report = load_params(args.params) if args.params else None
+    write_new(args.output, workbook.render(report, args.year, args.agency), args.force)
+    say(f"已写入 {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import import_file
+
+    say(f"已写入 {import_file(args.source, args.output, args.force)}")
     return 0
 
 

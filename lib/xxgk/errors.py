@@ -140,3 +140,18 @@ class SectionError(XxgkError):
         self.evalue = evalue
         self.kept = kept
         super().__init__(message, agency=agency, year=year, section=section, cell=cell)
+
+
+class WorkbookError(XxgkError):
+    """A fill-in workbook cannot be used: not a workbook, its layout changed, or a cell holds what
+    it may not. Each problem names its sheet and cell (``表三!E12：…``). Nothing is written."""
+
+    exit_code = 2
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = list(problems)
+        count = len(self.problems)
+        many = f" {count} 处" if count > 1 else ""
+        head = f"工作簿 {file} 有{many}问题，未生成任何内容："
+        super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))

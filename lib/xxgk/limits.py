@@ -19,3 +19,5 @@ MAX_DEPTH = 32  # levels of nesting in a parameter file
 MAX_COUNT = 999_999_999
 MAX_AMOUNT = Decimal(MAX_COUNT)
 CELL_TIMEOUT = 300  # seconds one notebook cell may run; a section's cells take well under one
+MAX_WORKBOOK_BYTES = 10 << 20  # a fill-in workbook (the kit writes about 30 KB; pictures pasted in add more)
+MAX_WORKBOOK_UNPACKED = 50 << 20  # its parts once unzipped: a zip bomb stops here, before openpyxl reads it

@@ -374,6 +374,13 @@ def _line_within(tree: dict, loc: tuple, offset: int | None) -> int | None:
     return line
 
 
+def explain(error: ErrorDetails) -> tuple[tuple, str]:
+    """Where a validation error is (a row's wrong length: the row) and what it says, in Chinese,
+    for readers of other sources than YAML files (a workbook)."""
+    loc = _row(error) if _is_length(error) else tuple(error["loc"])
+    return loc, _message(error, loc)
+
+
 def _message(error: ErrorDetails, loc: tuple) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})

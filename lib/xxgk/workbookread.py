@@ -1,0 +1,308 @@
+"""Reading a fill-in workbook back: its layout checked against ``workbook.layout()`` first, so a
+deleted or inserted row or a moved table is named rather than misread, then every value read and
+validated, each problem named by its sheet and cell (``表三!E12：应为非负整数，实际是“十二”``).
+
+A total is read through its formula's meaning (the sum of its parts) rather than its cached
+value: openpyxl saves formulas without one, Excel and LibreOffice with one. A total overwritten by
+a number is accepted only when the number is that sum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import stat
+import zipfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from pydantic import ValidationError
+
+from .errors import WorkbookError
+from .limits import MAX_WORKBOOK_BYTES, MAX_WORKBOOK_UNPACKED
+from .model import Report, describe
+from .params import explain
+from .workbook import TABLE_KEYS, Place, Value, formula, layout
+
+Loc = tuple[str | int, ...]
+
+
+def read_bytes(path: Path) -> bytes:
+    """The workbook's bytes, read only from a regular file of a sensible size."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise WorkbookError(str(path), ["找不到这个文件，请检查路径和文件名"]) from None
+    except OSError as error:
+        raise WorkbookError(str(path), [f"无法读取：{error.strerror}"]) from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise WorkbookError(str(path), ["这不是普通文件（可能是文件夹、管道或设备），应是一个 .xlsx 工作簿"])
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(MAX_WORKBOOK_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise WorkbookError(str(path), [f"文件超过 {MAX_WORKBOOK_BYTES >> 20} MB，不像本工具的工作簿（约 30 KB）"])
+    return data
+
+
+class _Reader:
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        not_workbook = WorkbookError(name, ["这不是 Excel 工作簿（.xlsx），请用“xxgk workbook”生成的工作簿填写；"
+                                            ".xls 等旧格式请在 Excel 或 WPS 中另存为 .xlsx"])
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if sum(info.file_size for info in archive.infolist()) > MAX_WORKBOOK_UNPACKED:
+                    raise WorkbookError(name, ["工作簿解压后过大，不像本工具的工作簿"])
+            self.formulas = load_workbook(io.BytesIO(data))
+            self.cached = load_workbook(io.BytesIO(data), data_only=True)
+        except WorkbookError:
+            raise
+        except Exception:  # zip, XML and openpyxl's own errors all mean the same to its user
+            raise not_workbook from None
+        self.problems: list[str] = []
+        self.unreadable: set[str] = set()  # sheets whose layout changed: their values are not read
+
+    def problem(self, place: Place | str, message: str, label: str = "") -> None:
+        where = place.ref if isinstance(place, Place) else place
+        self.problems.append(f"{where}：{message}" + (f"（{label}）" if label else ""))
+
+    def raw(self, place: Place, cached: bool = False) -> Any:
+        book = self.cached if cached else self.formulas
+        return book[place.sheet][place.cell].value
+
+    def check_layout(self, sheets: set[str]) -> None:
+        labels: dict[str, list[tuple[Place, str]]] = {}
+        for place, text in layout().labels.items():
+            labels.setdefault(place.sheet, []).append((place, text))
+        for sheet in layout().sheets:
+            if sheet not in sheets:
+                continue
+            if sheet not in self.formulas.sheetnames:
+                self.problem(sheet, f"缺少工作表“{sheet}”（工作表不能删除或改名）")
+                self.unreadable.add(sheet)
+                continue
+            for place, text in labels[sheet]:
+                found = self.raw(place)
+                if _same(found, text):
+                    continue
+                self.problem(place, self._moved(place, text, found))
+                self.unreadable.add(sheet)
+                break
+
+    def _moved(self, place: Place, text: str, found: Any) -> str:
+        actual = "空白" if found in (None, "") else f"“{_short(found)}”"
+        elsewhere = next((cell.coordinate for row in self.formulas[place.sheet].iter_rows() for cell in row
+                          if _same(cell.value, text)), None)
+        if elsewhere:
+            return (f"应是“{_short(text)}”，实际是 {actual}；这一格现在在 {place.sheet}!{elsewhere}："
+                    "表格的行、列被插入、删除或移动了。请用新生成的工作簿重新填写，或撤销这些改动")
+        return f"应是“{_short(text)}”，实际是 {actual}；表格的标签不能修改"
+
+    def value(self, value: Value) -> Any:
+        found = self.raw(value.place)
+        if isinstance(found, str) and found.startswith("="):
+            found = self.raw(value.place, cached=True)
+        return _convert(found, value.kind)
+
+
+def _same(found: Any, text: str) -> bool:
+    return isinstance(found, str) and found.strip() == text.strip()
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 30 else text[:27] + "…"
+
+
+class _Wrong(ValueError):
+    pass
+
+
+_EXPECTED = {"count": "应为非负整数", "integer": "应为整数", "amount": "应为非负数（单位：万元，可带小数）",
+             "date": "应为日期，如 2026-01-15"}
+
+
+def _convert(found: Any, kind: str) -> Any:
+    """The cell's value as the model takes it; ``None`` for a blank cell; ``_Wrong`` otherwise."""
+    if isinstance(found, str) and not found.strip():
+        found = None
+    if found is None:
+        return None
+    if kind in ("text", "choice"):
+        if isinstance(found, float) and found.is_integer():
+            return str(int(found))
+        return found.isoformat() if isinstance(found, (dt.date, dt.time)) else str(found)
+    if kind == "date":
+        if isinstance(found, dt.datetime):
+            return found.date()
+        if isinstance(found, str):
+            try:
+                return dt.date.fromisoformat(found.strip())
+            except ValueError:
+                pass
+        raise _Wrong(f"{_EXPECTED[kind]}，实际是 {_show(found)}")
+    number = _number(found)
+    if kind == "amount" and number is not None and number >= 0:
+        return number
+    if number is not None and number == number.to_integral_value() and (kind == "integer" or number >= 0):
+        return int(number)
+    raise _Wrong(f"{_EXPECTED[kind]}，实际是 {_show(found)}")
+
+
+def _number(found: Any) -> Decimal | None:
+    if isinstance(found, bool):
+        return None
+    if isinstance(found, int):
+        return Decimal(found)
+    if isinstance(found, float):
+        return Decimal(repr(found)) if found == found and abs(found) != float("inf") else None
+    if isinstance(found, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", found):
+        try:
+            return Decimal(found.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+def _show(found: Any) -> str:
+    return f"“{_short(found)}”" if isinstance(found, str) else _short(found)
+
+
+def _formula_text(text: str) -> str:
+    return re.sub(r"[\s$]", "", text).upper().lstrip("=")
+
+
+class _Values:
+    """The values read, by loc; totals computed from their parts."""
+
+    def __init__(self, reader: _Reader, values: list[Value]):
+        self.reader = reader
+        self.read: dict[Loc, Any] = {}
+        self.failed: set[Loc] = set()
+        self.by_loc = {v.loc: v for v in values}
+        for value in values:
+            if value.place.sheet in reader.unreadable or value.parts:
+                continue
+            try:
+                self.read[value.loc] = reader.value(value)
+            except _Wrong as wrong:
+                reader.problem(value.place, str(wrong), value.label)
+                self.failed.add(value.loc)
+        for value in values:
+            if value.parts and value.place.sheet not in reader.unreadable:
+                self.total(value.loc)
+
+    def total(self, loc: Loc) -> Any:
+        if loc in self.read or loc in self.failed:
+            return self.read.get(loc)
+        value = self.by_loc[loc]
+        parts = [self.total(p) if self.by_loc[p].parts else self.read.get(p) for p in value.parts]
+        counts = [p for p in parts if isinstance(p, int)]
+        computed = sum(counts) if len(counts) == len(parts) else None
+        found = self.reader.raw(value.place)
+        expected = formula(value)
+        if isinstance(found, str) and found.startswith("="):
+            if _formula_text(found) != _formula_text(expected):
+                self.reader.problem(value.place, f"总计应为公式 {expected}，实际是 {found}；请恢复原公式", value.label)
+                self.failed.add(loc)
+                return None
+        elif found not in (None, ""):
+            try:
+                written = _convert(found, "count")
+            except _Wrong as wrong:
+                self.reader.problem(value.place, str(wrong), value.label)
+                self.failed.add(loc)
+                return None
+            if computed is not None and written != computed:
+                self.reader.problem(value.place, f"总计的公式 {expected} 被改成了数字 {written}，与明细之和 {computed} "
+                                                 "不符；请恢复公式或改正明细", value.label)
+                self.failed.add(loc)
+                return None
+        if computed is None:
+            self.failed.add(loc)
+            return None
+        self.read[loc] = computed
+        return computed
+
+
+def _tree(read: dict[Loc, Any], records: dict[Loc, dict[int, int]]) -> dict:
+    """The values as nested dicts and lists, like a parameter file's; a list of records keeps
+    only its filled-in rows (``records`` gets, per list, the row index of each kept item)."""
+    tree: dict = {}
+    rows: dict[Loc, dict[int, dict]] = {}
+    for loc, found in read.items():
+        if found is None:
+            continue
+        index = next((i for i, item in enumerate(loc) if isinstance(item, int)), None)
+        if index is not None and isinstance(loc[-1], str):  # a field of a record in a list
+            row = int(loc[index])
+            rows.setdefault(loc[:index], {}).setdefault(row, {})[loc[-1]] = found
+            continue
+        node: Any = tree
+        for item, following in zip(loc[:-1], loc[1:], strict=True):
+            node = node.setdefault(item, [] if isinstance(following, int) else {})
+        if isinstance(loc[-1], int):
+            node.extend([None] * (loc[-1] + 1 - len(node)))
+        node[loc[-1]] = found
+    for loc, items in rows.items():
+        node = tree
+        for item in loc[:-1]:
+            node = node.setdefault(item, {})
+        node[loc[-1]] = [items[i] for i in sorted(items)]
+        records[loc] = dict(enumerate(sorted(items)))
+    return tree
+
+
+def _places(values: list[Value], records: dict[Loc, dict[int, int]]) -> dict[Loc, Place]:
+    places = {v.loc: v.place for v in values}
+    for loc, kept in records.items():
+        for index, row in kept.items():
+            for value in values:
+                if value.loc[: len(loc) + 1] == (*loc, row):
+                    places[(*loc, index, *value.loc[len(loc) + 1:])] = value.place
+    return places
+
+
+def _validated(reader: _Reader, values: list[Value], read: dict[Loc, Any], tables_only: bool) -> dict:
+    records: dict[Loc, dict[int, int]] = {}
+    tree = _tree(read, records)
+    if reader.problems:
+        raise WorkbookError(reader.name, reader.problems)
+    if tables_only:
+        return tree
+    try:
+        Report.model_validate(tree)
+    except ValidationError as error:
+        places = _places(values, records)
+        labels = {v.loc: v.label for v in values}
+        for detail in error.errors():
+            loc, message = explain(detail)
+            near = next((places[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in places), None)
+            if near is None:
+                near = next((p for item, p in places.items() if item[: len(loc)] == loc), None)
+            reader.problem(near or "工作簿", message, labels.get(loc) or describe(loc))
+        raise WorkbookError(reader.name, list(dict.fromkeys(reader.problems))) from None
+    return tree
+
+
+def read_workbook(path: str | Path, tables_only: bool = False) -> dict:
+    """The report's values in a workbook as a parameter file would hold them (only ``table2``,
+    ``table3`` and ``table4`` with ``tables_only``), checked and, for a whole report, validated;
+    ``WorkbookError`` lists every problem by sheet and cell."""
+    path = Path(path)
+    reader = _Reader(path.name, read_bytes(path))
+    values = [v for v in layout().values if not tables_only or v.loc[0] in TABLE_KEYS]
+    reader.check_layout({v.place.sheet for v in values})
+    read = _Values(reader, values).read
+    return _validated(reader, values, read, tables_only)
+
+
+def read_report(path: str | Path) -> Report:
+    return Report.model_validate(read_workbook(path))
