@@ -16,34 +16,38 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"
 
 
-def tables(rng: random.Random) -> tuple[dict, dict, dict]:
+def tables(rng: random.Random, nonzero: bool = False) -> tuple[dict, dict, dict]:
+    """Balanced tables; with ``nonzero`` every cell is at least 1 (a reader that drops or shifts
+    a cell cannot go unseen among zeros)."""
     fmt = load_format()
+    low = 1 if nonzero else 0
     results = list(fmt.rule("T3-B").check.parts)
     columns = []
     for index in range(len(fmt.table3.columns) - 1):
         scale = 40 if index == 0 else 4  # most applicants are natural persons
-        row = {key: rng.choice([0, 0, rng.randint(0, scale)]) for key in results}
+        row = {key: rng.randint(1, scale) if nonzero else rng.choice([0, 0, rng.randint(0, scale)])
+               for key in results}
         total = sum(row.values())
-        row.update(total=total, carry_out=rng.randint(0, scale // 4), carry_in=0)
-        row["carry_in"] = rng.randint(0, total + row["carry_out"])
+        row.update(total=total, carry_out=rng.randint(low, max(low, scale // 4)), carry_in=0)
+        row["carry_in"] = rng.randint(low, total + row["carry_out"] - low)
         row["new"] = total + row["carry_out"] - row["carry_in"]
         columns.append(row)
     table3 = {row.key: [c[row.key] for c in columns] + [sum(c[row.key] for c in columns)] for row in fmt.table3.rows}
     table4 = {}
     for group in fmt.table4.groups:
-        details = [rng.randint(0, 3) for _ in range(len(fmt.table4.columns) - 1)]
+        details = [rng.randint(low, 3) for _ in range(len(fmt.table4.columns) - 1)]
         table4[group.key] = details + [sum(details)]
-    table2 = {"regulations": [rng.randint(0, 3), 0, rng.randint(3, 20)],
-              "normative_documents": [rng.randint(0, 9), rng.randint(0, 5), rng.randint(10, 90)],
+    table2 = {"regulations": [rng.randint(low, 3), low, rng.randint(3, 20)],
+              "normative_documents": [rng.randint(low, 9), rng.randint(low, 5), rng.randint(10, 90)],
               "licensing": rng.randint(100, 50000), "punishment": rng.randint(10, 9000),
-              "enforcement": rng.randint(0, 900), "fees": round(rng.uniform(10, 5000), 2)}
+              "enforcement": rng.randint(low, 900), "fees": round(rng.uniform(10, 5000), 2)}
     return table2, table3, table4
 
 
-def agency(index: int, rng: random.Random) -> str:
+def agency(index: int, rng: random.Random, nonzero: bool = False) -> str:
     yaml = YAML()
     data = yaml.load(EXAMPLE.read_text(encoding="utf-8"))
-    table2, table3, table4 = tables(rng)
+    table2, table3, table4 = tables(rng, nonzero)
     name = f"样例县{index:03d}"
     data["agency"]["name"] = data["contact"]["office"] = f"{name}人民政府办公室"
     data["agency"]["subject"] = name
@@ -65,12 +69,12 @@ def agency(index: int, rng: random.Random) -> str:
     return out.getvalue()
 
 
-def write_agencies(folder: Path, count: int, seed: int) -> list[Path]:
+def write_agencies(folder: Path, count: int, seed: int, nonzero: bool = False) -> list[Path]:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(count):
         path = folder / f"agency-{index:03d}.yaml"
-        path.write_text(agency(index, rng), encoding="utf-8")
+        path.write_text(agency(index, rng, nonzero), encoding="utf-8")
         paths.append(path)
     return paths

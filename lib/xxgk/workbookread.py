@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import load_workbook
 from pydantic import ValidationError
 
+from . import slips
 from .errors import WorkbookError
 from .limits import MAX_WORKBOOK_BYTES, MAX_WORKBOOK_UNPACKED
 from .model import Report, describe
@@ -97,13 +98,20 @@ class _Reader:
                 break
 
     def _moved(self, place: Place, text: str, found: Any) -> str:
+        """What is wrong at a label cell: where its label went, or where what is there belongs."""
         actual = "空白" if found in (None, "") else f"“{_short(found)}”"
+        said = f"应是“{_short(text)}”，实际是{' ' if found in (None, '') else ''}{actual}"
         elsewhere = next((cell.coordinate for row in self.formulas[place.sheet].iter_rows() for cell in row
                           if _same(cell.value, text)), None)
+        belongs = next((other for other, label in layout().labels.items()
+                        if other.sheet == place.sheet and _same(found, label)), None)
         if elsewhere:
-            return (f"应是“{_short(text)}”，实际是 {actual}；这一格现在在 {place.sheet}!{elsewhere}："
-                    "表格的行、列被插入、删除或移动了。请用新生成的工作簿重新填写，或撤销这些改动")
-        return f"应是“{_short(text)}”，实际是 {actual}；表格的标签不能修改"
+            said += f"；这一格现在在 {place.sheet}!{elsewhere}"
+        elif belongs:
+            said += f"，它应在 {belongs.ref}"
+        else:
+            return f"{said}；表格的标签不能修改"
+        return said + "：表格的行、列被插入、删除或移动了。请用新生成的工作簿重新填写，或撤销这些改动"
 
     def value(self, value: Value) -> Any:
         found = self.raw(value.place)
@@ -147,13 +155,14 @@ def _convert(found: Any, kind: str) -> Any:
                 return dt.date.fromisoformat(found.strip())
             except ValueError:
                 pass
-        raise _Wrong(f"{_EXPECTED[kind]}，实际是 {_show(found)}")
+        raise _Wrong(f"{_EXPECTED[kind]}，实际是{_show(found)}")
     number = _number(found)
     if kind == "amount" and number is not None and number >= 0:
         return number
     if number is not None and number == number.to_integral_value() and (kind == "integer" or number >= 0):
         return int(number)
-    raise _Wrong(f"{_EXPECTED[kind]}，实际是 {_show(found)}")
+    hint = slips.number_hint(found) if isinstance(found, str) else None
+    raise _Wrong(f"{_EXPECTED[kind]}，实际是{_show(found)}" + (f"：{hint}" if hint else ""))
 
 
 def _number(found: Any) -> Decimal | None:
@@ -172,7 +181,7 @@ def _number(found: Any) -> Decimal | None:
 
 
 def _show(found: Any) -> str:
-    return f"“{_short(found)}”" if isinstance(found, str) else _short(found)
+    return f"“{_short(found)}”" if isinstance(found, str) else f" {_short(found)}"
 
 
 def _formula_text(text: str) -> str:

@@ -1,0 +1,262 @@
+"""The Excel fill-in workbook: written from a report, read back to the same report, opened and
+saved by LibreOffice, and every way a returned workbook goes wrong named by its sheet and cell."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import EXAMPLE, ROOT, run_xxgk
+from helpers import grid, table_of
+from xxgk import load_params, tables
+from xxgk.format import load_format
+from xxgk.params import Source, parse_params
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import write_agencies  # noqa: E402
+
+SECOND = ROOT / "params" / "2025" / "shili.yaml"
+FMT = load_format()
+
+
+def dump(report) -> dict:
+    return report.model_dump(mode="json")
+
+
+def xlsx(params: Path, folder: Path, name: str | None = None) -> Path:
+    """The workbook of ``params``, written by the command as a statistician runs it."""
+    target = folder / f"{name or params.stem}.xlsx"
+    result = run_xxgk("workbook", params, "-o", target)
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+def imported(workbook: Path, folder: Path) -> Path:
+    result = run_xxgk("import", workbook, "-o", folder)
+    assert result.returncode == 0, result.stderr
+    return next(folder.glob(f"*/{workbook.stem}.yaml"))
+
+
+def find(sheet, text: str) -> tuple[int, int]:
+    """Row and column of the one cell of ``sheet`` showing ``text``."""
+    hits = [(c.row, c.column) for row in sheet.iter_rows() for c in row if c.value == text]
+    assert len(hits) == 1, f"{text!r} found {len(hits)} times"
+    return hits[0]
+
+
+def value_cell(sheet, row_label: str, column_label: str) -> str:
+    """The coordinate of a value cell, found by its labels as a person filling it in would."""
+    row, _ = find(sheet, row_label)
+    _, column = find(sheet, column_label)
+    return sheet.cell(row, column).coordinate
+
+
+@pytest.mark.parametrize("params", [EXAMPLE, SECOND], ids=["emin", "shili"])
+def test_the_examples_survive_workbook_and_import(params, tmp_path):
+    workbook = xlsx(params, tmp_path)
+    again = imported(workbook, tmp_path / "params")
+    assert again.parent.name == str(load_params(params).year)
+    assert dump(load_params(again)) == dump(load_params(params))
+    text = again.read_text(encoding="utf-8")
+    assert "# 三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密" in text  # labels as comments
+
+
+def test_twenty_agencies_with_every_cell_nonzero_survive(tmp_path):
+    from xxgk import paramsfile, workbook, workbookread
+
+    for path in write_agencies(tmp_path / "in", 20, seed=13, nonzero=True):
+        report = load_params(path)
+        for table in ("table2", "table3", "table4"):
+            rows = getattr(report, table).model_dump(exclude={"amount_decimals"})
+            assert all(v for row in rows.values() for v in (row if isinstance(row, (list, tuple)) else [row]))
+        target = tmp_path / f"{path.stem}.xlsx"
+        target.write_bytes(workbook.render(report))
+        back = workbookread.read_report(target)
+        assert dump(back) == dump(report)
+        text = paramsfile.render(back, target.name)
+        assert dump(parse_params(Source(path, path.stem, text.encode()))) == dump(report)
+
+
+def test_amounts_keep_their_decimals_and_print_as_the_report_does(tmp_path):
+    report = load_params(EXAMPLE)
+    sheet = load_workbook(xlsx(EXAMPLE, tmp_path))[FMT.table2.name]
+    row, _ = find(sheet, "行政事业性收费")
+    cell = sheet.cell(row, 2)
+    assert str(cell.value) == str(report.table2.fees) == "709.48"
+    assert cell.number_format == "0." + "0" * report.table2.amount_decimals
+
+
+def test_labels_are_locked_numbers_unlocked_and_validated(tmp_path):
+    book = load_workbook(xlsx(EXAMPLE, tmp_path))
+    sheet = book[FMT.table3.name]
+    assert sheet.protection.sheet
+    label = sheet.cell(*find(sheet, "一、本年新收政府信息公开申请数量"))
+    number = sheet[value_cell(sheet, "一、本年新收政府信息公开申请数量", "商业企业")]
+    total = sheet[value_cell(sheet, "一、本年新收政府信息公开申请数量", "总计")]
+    assert label.protection.locked and total.protection.locked and not number.protection.locked
+    assert str(total.value).startswith("=SUM(")
+    rules = [dv for dv in sheet.data_validations.dataValidation if number.coordinate in dv.sqref]
+    assert [(dv.type, dv.formula1) for dv in rules] == [("whole", "0")]
+    fees = book[FMT.table2.name].cell(find(book[FMT.table2.name], "行政事业性收费")[0], 2)
+    rules = [dv for dv in book[FMT.table2.name].data_validations.dataValidation if fees.coordinate in dv.sqref]
+    assert [(dv.type, dv.formula1) for dv in rules] == [("decimal", "0")]
+
+
+def spans(cells) -> set[tuple[str, int, int]]:
+    return {(c.text, c.rowspan, c.colspan) for c in cells if c.text and not c.text.isdigit()}
+
+
+def sheet_spans(sheet) -> set[tuple[str, int, int]]:
+    merged = {(r.min_row, r.min_col): (r.max_row - r.min_row + 1, r.max_col - r.min_col + 1)
+              for r in sheet.merged_cells.ranges}
+    return {(c.value, *merged.get((c.row, c.column), (1, 1))) for row in sheet.iter_rows(min_row=2)
+            for c in row if isinstance(c.value, str) and not c.value.startswith("=")}
+
+
+@pytest.mark.parametrize("table", ["table3", "table4"])
+def test_label_cells_merge_as_in_the_official_tables(table, tmp_path):
+    """The same merged cells as the report's own HTML table, which other tests hold to the format."""
+    report = load_params(EXAMPLE)
+    html = table_of(getattr(tables, table)(report).html)
+    official = spans(grid(html.find("thead"))) | spans(grid(html.find("tbody")))
+    assert official == sheet_spans(load_workbook(xlsx(EXAMPLE, tmp_path))[getattr(FMT, table).name])
+
+
+@pytest.fixture(scope="module")
+def libreoffice(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Two workbooks (the second example, a synthetic agency with no zero) opened, recalculated
+    and saved by LibreOffice Calc: name -> (parameter file, the saved workbook)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice is not installed: make test installs libreoffice-calc-nogui")
+    folder = tmp_path_factory.mktemp("calc")
+    (synthetic,) = write_agencies(folder / "params" / "2025", 1, seed=7, nonzero=True)
+    sources = {"shili": SECOND, synthetic.stem: synthetic}
+    written = [xlsx(params, folder / "written", name) for name, params in sources.items()]
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(folder / "saved"), *map(str, written)],
+                   check=True, capture_output=True, env={"HOME": str(folder), "PATH": "/usr/bin:/bin"}, timeout=180)
+    return {name: (params, folder / "saved" / f"{name}.xlsx") for name, params in sources.items()}
+
+
+def test_a_workbook_saved_by_libreoffice_imports_unchanged(libreoffice, tmp_path):
+    for params, saved in libreoffice.values():
+        assert dump(load_params(imported(saved, tmp_path / "params"))) == dump(load_params(params))
+
+
+def test_libreoffice_keeps_the_layout_and_computes_the_totals_the_kit_computes(libreoffice):
+    params, saved = libreoffice["shili"]
+    report = load_params(params)
+    formulas, values = load_workbook(saved), load_workbook(saved, data_only=True)
+    sheet = formulas[FMT.table3.name]
+    assert sheet.protection.sheet
+    cell = value_cell(sheet, "（七）总计", "总计")
+    assert str(sheet[cell].value).startswith("=SUM(")
+    assert values[FMT.table3.name][cell].value == report.table3.total[-1]
+    for group in FMT.table4.groups:
+        column = 1 + FMT.table4.groups.index(group) * len(FMT.table4.columns) + len(FMT.table4.columns) - 1
+        assert values[FMT.table4.name].cell(5, column).value == getattr(report.table4, group.key)[-1]
+    official = load_workbook(xlsx(params, saved.parent.parent / "again"))
+    for name in (FMT.table2.name, FMT.table3.name, FMT.table4.name):
+        assert sheet_spans(formulas[name]) == sheet_spans(official[name])
+
+
+def refused(workbook: Path, *expected: str) -> str:
+    result = run_xxgk("import", workbook, "-o", workbook.parent / "params")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert not (workbook.parent / "params").exists()
+    return result.stderr
+
+
+@pytest.fixture
+def example_book(tmp_path) -> Path:
+    return xlsx(EXAMPLE, tmp_path)
+
+
+def edit(path: Path, change) -> None:
+    book = load_workbook(path)
+    change(book)
+    book.save(path)
+
+
+def test_text_in_a_number_cell_is_named_by_sheet_and_cell(example_book):
+    sheet = load_workbook(example_book)[FMT.table3.name]
+    cell = value_cell(sheet, "一、本年新收政府信息公开申请数量", "商业企业")
+    edit(example_book, lambda book: book[FMT.table3.name].__setitem__(cell, "十二"))
+    refused(example_book, f"{FMT.table3.name}!{cell}：应为非负整数，实际是“十二”")
+
+
+@pytest.mark.parametrize("change", ["delete", "insert"])
+def test_a_deleted_or_inserted_row_is_named_not_misread(example_book, change):
+    sheet = load_workbook(example_book)[FMT.table3.name]
+    row, column = find(sheet, "二、上年结转政府信息公开申请数量")
+    shifted = row + 1 if change == "insert" else row - 1
+
+    def alter(book):
+        table = book[FMT.table3.name]
+        table.insert_rows(row) if change == "insert" else table.delete_rows(row - 1)
+
+    edit(example_book, alter)
+    name, letter = FMT.table3.name, sheet.cell(row, column).column_letter
+    if change == "insert":  # the label is found one row down
+        refused(example_book, f"{name}!{letter}{row}：应是“二、", f"现在在 {name}!{letter}{shifted}")
+    else:  # the row above is gone: its place shows the label that belongs one row down
+        refused(example_book, f"{name}!{letter}{shifted}：应是“一、", f"应在 {name}!{letter}{row}")
+
+
+def test_a_moved_table_is_named(example_book):
+    sheet = load_workbook(example_book)[FMT.table4.name]
+    row, column = find(sheet, FMT.table4.title)
+    edit(example_book, lambda book: book[FMT.table4.name].move_range("A1:O5", rows=2, cols=1))
+    moved = sheet.cell(row + 2, column + 1).coordinate
+    refused(example_book, f"{FMT.table4.name}!{sheet.cell(row, column).coordinate}：应是“{FMT.table4.title}”",
+            f"现在在 {FMT.table4.name}!{moved}")
+
+
+def test_a_total_overwritten_with_a_wrong_number_is_named(example_book, tmp_path):
+    sheet = load_workbook(example_book)[FMT.table3.name]
+    cell = value_cell(sheet, "（七）总计", "自然人")
+    edit(example_book, lambda book: book[FMT.table3.name].__setitem__(cell, 5))
+    refused(example_book, f"{FMT.table3.name}!{cell}：", "被改成了数字 5")
+    edit(example_book, lambda book: book[FMT.table3.name].__setitem__(cell, 0))  # the right number is fine
+    imported(example_book, tmp_path / "fine")
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
+    (tmp_path / "notes.xlsx").write_text("年度报告", encoding="utf-8")
+    refused(tmp_path / "notes.xlsx", "这不是 Excel 工作簿")
+    with zipfile.ZipFile(tmp_path / "zipped.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    refused(tmp_path / "zipped.xlsx", "这不是 Excel 工作簿")
+    result = run_xxgk("import", EXAMPLE)
+    assert result.returncode == 2 and ".xlsx" in result.stderr
+
+
+def test_a_blank_workbook_names_the_cells_still_to_fill(tmp_path):
+    target = tmp_path / "xinju.xlsx"
+    result = run_xxgk("workbook", "--blank", "--year", "2026", "--agency", "新局", "-o", target)
+    assert result.returncode == 0, result.stderr
+    details = load_workbook(target)["基本信息"]
+    assert details.cell(find(details, "报告年度")[0], 2).value == 2026
+    assert details.cell(find(details, "机关 · 发布机关")[0], 2).value == "新局"
+    stderr = refused(target, "缺少此项")
+    assert "基本信息!" in stderr
+
+
+def test_import_never_overwrites_without_force(example_book, tmp_path):
+    first = imported(example_book, tmp_path / "params")
+    first.write_text("# mine\n", encoding="utf-8")
+    result = run_xxgk("import", example_book, "-o", tmp_path / "params")
+    assert result.returncode == 2 and "--force" in result.stderr
+    assert first.read_text(encoding="utf-8") == "# mine\n"
+    assert run_xxgk("import", example_book, "-o", tmp_path / "params", "--force").returncode == 0
+    assert dump(load_params(first)) == dump(load_params(EXAMPLE))
