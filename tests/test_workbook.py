@@ -260,3 +260,68 @@ def test_import_never_overwrites_without_force(example_book, tmp_path):
     assert first.read_text(encoding="utf-8") == "# mine\n"
     assert run_xxgk("import", example_book, "-o", tmp_path / "params", "--force").returncode == 0
     assert dump(load_params(first)) == dump(load_params(EXAMPLE))
+
+
+def workbook_project(root: Path) -> Path:
+    """``params/2025/wb.yaml`` taking its tables from ``wb.xlsx`` beside it: the second example
+    with its three tables moved into the workbook."""
+    folder = root / "params" / "2025"
+    folder.mkdir(parents=True)
+    xlsx(SECOND, folder, "wb")
+    kept, skipping = [], False
+    for line in SECOND.read_text(encoding="utf-8").split("\n"):
+        if line.startswith(("table2:", "table3:", "table4:")):
+            skipping = True
+        elif skipping and not line.startswith((" ", "#")) and line.strip():
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    (folder / "wb.yaml").write_text("\n".join(kept) + "\ntables: wb.xlsx\n", encoding="utf-8")
+    return folder / "wb.yaml"
+
+
+def test_a_parameter_file_takes_its_tables_from_a_workbook(tmp_path):
+    from xxgk.provenance import sha256
+
+    params = workbook_project(tmp_path)
+    assert dump(load_params(params)) == dump(load_params(SECOND))
+    assert run_xxgk("build", params, "--to", "html").returncode == 0
+    out = tmp_path / "outputs" / "2025" / "wb"
+    book = params.with_suffix(".xlsx")
+    assert (out / "params.xlsx").read_bytes() == book.read_bytes()  # kept beside params.yaml
+    manifest = __import__("json").loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"file": "params.xlsx", "from": "wb.xlsx", "sha256": sha256(book.read_bytes())} in manifest["inputs"]
+    audit = (out / "audit.html").read_text(encoding="utf-8")
+    sheet = load_workbook(book)[FMT.table2.name]
+    licensing = sheet.cell(find(sheet, "行政许可")[0], 2)
+    assert f"取自工作簿 wb.xlsx 的 {FMT.table2.name}!{licensing.coordinate}" in audit
+
+    edit(book, lambda b: b[FMT.table2.name].__setitem__(licensing.coordinate, licensing.value + 1))
+    again = run_xxgk("build", params, "--to", "html")
+    assert again.returncode == 0 and "沿用" not in again.stdout, again.stdout  # every section ran again
+    assert f"{licensing.value + 1}" in (out / "report.html").read_text(encoding="utf-8")
+    assert "已是最新" in run_xxgk("build", params, "--to", "html").stdout
+    verified = run_xxgk("verify", out)
+    assert verified.returncode == 0 and "identical" in verified.stdout, verified.stdout + verified.stderr
+
+
+@pytest.mark.parametrize("case", ["parent", "symlink", "folder", "both"])
+def test_a_workbook_outside_the_folder_or_doubling_the_tables_is_refused(case, tmp_path):
+    params = workbook_project(tmp_path)
+    text = params.read_text(encoding="utf-8")
+    if case == "parent":
+        params.with_suffix(".xlsx").rename(tmp_path / "params" / "wb.xlsx")
+        text = text.replace("tables: wb.xlsx", "tables: ../wb.xlsx")
+    elif case == "symlink":
+        params.with_suffix(".xlsx").rename(tmp_path / "outside.xlsx")
+        params.with_suffix(".xlsx").symlink_to(tmp_path / "outside.xlsx")
+    elif case == "folder":
+        params.with_suffix(".xlsx").unlink()
+        params.with_suffix(".xlsx").mkdir()
+    else:
+        text += "table4:\n  review: [0, 0, 0, 0, 0]\n"
+    params.write_text(text, encoding="utf-8")
+    result = run_xxgk("check", params)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    says = {"parent": "tables", "symlink": "文件夹之外", "folder": "不是普通文件", "both": "不能再"}
+    assert says[case] in result.stderr

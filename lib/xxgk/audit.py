@@ -45,11 +45,15 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
     written = _written(text)
     rows = {key.partition("[")[0] for key in written or ()}
     marks: dict[int, list[tuple[int, str]]] = {}
-    computed, unplaced = [], []
+    computed, unplaced, from_workbook = [], [], []
+    sheet_cells = _workbook_cells() if report.tables_file else {}
     for table in TABLES:
         for cell in cells(table):
             key = cell.key(table)
-            if written is None:
+            if key in sheet_cells:
+                book = report.tables_file[0] if report.tables_file else ""
+                from_workbook.append(_note(report, table, cell, f"取自工作簿 {book} 的 {sheet_cells[key]}"))
+            elif written is None:
                 unplaced.append(_note(report, table, cell, "无法确定它在参数文件中的位置"))
             elif key in written:
                 line, column = written[key]
@@ -65,6 +69,10 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
             f"<h2>参数文件 {escape(name)}</h2>",
             "<p>表二、表三、表四及其数据中的每个数字，都链接到它在下面所写的位置。</p>",
             f"<pre>{numbered}</pre>"]
+    if from_workbook:
+        html += [f"<h4>取自工作簿 {escape(report.tables_file[0] if report.tables_file else '')} 的值"
+                 "（工作表!单元格；总计为其中公式按规则计算的值）</h4>",
+                 f'<ul class="xxgk-workbook">{"".join(from_workbook)}</ul>']
     if computed:
         html += ["<h4>参数文件未写、由工具计算的值</h4>", f'<ul class="xxgk-computed">{"".join(computed)}</ul>']
     if unplaced:
@@ -72,6 +80,14 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
     html.append("</section>")
     plain = "\n".join(f"{n:>4}  {line}" for n, line in enumerate(lines, 1))
     return Html("\n".join(html), f"{name}\n{plain}")
+
+
+def _workbook_cells() -> dict[str, str]:
+    """Each table value's key (``table3.new[0]``) with its workbook cell (``表三!D5``)."""
+    from .workbook import layout
+
+    return {f"{v.loc[0]}.{v.loc[1]}" + ("" if len(v.loc) == 2 else f"[{v.loc[2]}]"): v.place.ref
+            for v in layout().values if v.loc[0] in TABLES and v.loc[-1] != "amount_decimals"}
 
 
 def frame(report: Report, table: str) -> Html:

@@ -43,6 +43,7 @@ from .paths import (
     REPORT_HTML,
     REPORT_PDF,
     SEAL,
+    TABLES_COPIES,
     agency_dir,
     failed_dir,
 )
@@ -122,11 +123,13 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
     target = agency_dir(_outputs_root(Path(outputs)), report.year, source.agency)
     sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
     previous = checked.previous
-    record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS})
+    workbooks = _workbooks(report, checked.previous_report if previous else None)
+    record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS}, workbooks)
     settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
                 "archival": archival, "allow_errors": allow_errors, "options": options}
     keys = cache.section_keys(sources, report, checked.previous_report, options)
-    assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else []),
+    assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else [])
+                                  + [data for _, _, data in workbooks],
                                   {**settings, "kit_commit": record["kit_commit"]})
     with _writing(target), _agency_lock(target):
         _tidy(target)
@@ -141,6 +144,8 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             (stage / PARAMS_COPY).write_bytes(source.data)
             if previous:
                 (stage / PREVIOUS_COPY).write_bytes(previous.data)
+            for copy, _, data in workbooks:
+                (stage / copy).write_bytes(data)
             pause.at("sections")
 
             def run(section: Section) -> tuple[Section, NotebookNode]:
@@ -161,6 +166,17 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             _write_text(stage / SEAL, cache.seal(manifest) or "")
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
     return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+
+
+def _workbooks(report: Report, previous: Report | None) -> list[tuple[str, str, bytes]]:
+    """(kept name, original name, bytes) of each workbook the parameter files take tables from:
+    inputs like the files themselves, kept beside them for the notebooks and for ``verify``."""
+    found = []
+    for copy, which in ((PARAMS_COPY, report), (PREVIOUS_COPY, previous)):
+        if which is not None and which.tables_file is not None:
+            name, data = which.tables_file
+            found.append((TABLES_COPIES[copy], name, data))
+    return found
 
 
 def _outputs_root(outputs: Path) -> Path:

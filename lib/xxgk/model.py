@@ -200,6 +200,8 @@ class Report(Strict):
 
     # the totals the parameter file left out and the kit computed, as Chinese locations
     _computed_totals: tuple[str, ...] = PrivateAttr(default=())
+    # (the name the file gives, its bytes) of the workbook the tables were read from
+    _tables_file: tuple[str, bytes] | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -214,6 +216,11 @@ class Report(Strict):
     @property
     def computed_totals(self) -> tuple[str, ...]:
         return self._computed_totals
+
+    @property
+    def tables_file(self) -> tuple[str, bytes] | None:
+        """The workbook the tables came from (``tables: emin.xlsx``): its name and bytes as read."""
+        return self._tables_file
 
     @property
     def display_title(self) -> str:
@@ -234,6 +241,15 @@ def json_schema() -> dict:
             row["description"] += "；总计可以整列省略（每行都不写），由工具计算"
         if name == "Table3":
             definition["required"].remove(_FORMAT.table3.total_row)
+    # the three tables may come from a fill-in workbook instead (read by params, not the model)
+    tables = ("table2", "table3", "table4")
+    schema["properties"]["tables"] = {
+        "type": "string", "pattern": r"^[^/\\.][^/\\]*\.xlsx$", "title": "表格工作簿",
+        "description": "表二、表三、表四改从这个工作簿（xxgk workbook 生成、填好的 .xlsx，"
+                       "与参数文件在同一文件夹）读取，这时参数文件不写 table2、table3、table4"}
+    schema["required"] = [key for key in schema["required"] if key not in tables]
+    schema["oneOf"] = [{"required": ["tables"], "not": {"anyOf": [{"required": [t]} for t in tables]}},
+                       {"required": list(tables), "not": {"required": ["tables"]}}]
     return schema
 
 

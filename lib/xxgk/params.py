@@ -107,7 +107,7 @@ def parse_params(source: Source) -> Report:
     values = fastyaml.load(text)
     if values is not None:
         try:
-            return Report.model_validate(_Plain(source.path, values).values)
+            return _validated(source, _Plain(source.path, values).values, {})
         except (ValidationError, ParamsError):
             pass  # the round-trip reader below knows the lines to point the problems at
     tree = _read_yaml(source, text)
@@ -115,11 +115,50 @@ def parse_params(source: Source) -> Report:
     if plain.problems:
         raise ParamsError(str(source.path), plain.problems, agency=source.agency, year=_year(tree))
     try:
-        return Report.model_validate(plain.values)
+        return _validated(source, plain.values, tree)
     except ValidationError as error:
         problems = _problems(source.path, tree, error.errors())
         raise ParamsError(str(source.path), problems, agency=source.agency,
                           year=_year(tree)) from None
+
+
+TABLE_KEYS = ("table2", "table3", "table4")
+
+
+def _validated(source: Source, values: dict, tree: dict) -> Report:
+    """The report of ``values``, its tables read from the workbook the file names, if it does."""
+    if "tables" not in values:
+        return Report.model_validate(values)
+    values = dict(values)
+    name = values.pop("tables")
+    path, data = _tables_workbook(source, name, _line(tree, ("tables",)))
+    given = [key for key in TABLE_KEYS if key in values]
+    if given:
+        raise _single(source.path, _line(tree, (given[0],)),
+                      f"表格已由工作簿 {name} 提供（tables），不能再在参数文件中写 {'、'.join(given)}；请删去其一")
+    from .workbookread import read_tables  # the workbook reader validates through this module
+
+    report = Report.model_validate({**values, **read_tables(name, data)})
+    report._tables_file = (name, data)
+    return report
+
+
+def _tables_workbook(source: Source, name: object, line: int | None) -> tuple[Path, bytes]:
+    """The workbook ``tables:`` names: a file in the parameter file's own folder (symlinks
+    resolved), read only if regular and of a sensible size. A kept parameter file's workbook is
+    its kept copy (``paths.TABLES_COPIES``)."""
+    from .paths import TABLES_COPIES
+    from .workbookread import read_bytes
+
+    if not (isinstance(name, str) and name.lower().endswith(".xlsx") and "/" not in name and "\\" not in name
+            and not name.startswith(".")):
+        raise _single(source.path, line, "tables 应是与参数文件在同一文件夹中的工作簿（.xlsx）的文件名，如 emin.xlsx，"
+                                         f"不含路径；实际是 {_show(name)}")
+    folder = source.path.parent
+    path = folder / TABLES_COPIES.get(source.path.name, name)
+    if path.resolve().parent != folder.resolve():
+        raise _single(source.path, line, f"tables：{name} 指向参数文件所在文件夹之外，不能使用")
+    return path, read_bytes(path)
 
 
 def _decode(source: Source) -> str:

@@ -14,6 +14,9 @@ PARAMS_FOLDER = "params"
 
 PARAMS_COPY = "params.yaml"  # the parameter file as built, kept beside the executed notebooks
 PREVIOUS_COPY = "previous.yaml"  # last year's parameter file, when the cross-year checks used one
+# the workbook a kept parameter file takes its tables from (``tables: emin.xlsx``), kept beside it
+# under the copy's name: this year's and last year's workbooks are often both called emin.xlsx
+TABLES_COPIES = {PARAMS_COPY: "params.xlsx", PREVIOUS_COPY: "previous.xlsx"}
 REPORT_HTML = "report.html"
 REPORT_PDF = "report.pdf"
 REPORT_DOCX = "report.docx"

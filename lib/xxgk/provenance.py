@@ -10,6 +10,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -55,12 +56,15 @@ def versions() -> dict[str, str]:
     return found
 
 
-def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]) -> dict:
-    """The provenance record of one build (no wall-clock time: two builds must compare equal)."""
-    inputs = [(PARAMS_COPY, source)] + ([(PREVIOUS_COPY, previous)] if previous else [])
+def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes],
+            workbooks: Sequence[tuple[str, str, bytes]] = ()) -> dict:
+    """The provenance record of one build (no wall-clock time: two builds must compare equal);
+    ``workbooks``: (kept name, original name, bytes) of the workbooks the tables came from."""
+    inputs = [(PARAMS_COPY, source.path.name, source.data)]
+    inputs += [(PREVIOUS_COPY, previous.path.name, previous.data)] if previous else []
     return {
-        "inputs": [{"file": name, "from": item.path.name, "sha256": sha256(item.data)}
-                   for name, item in inputs],
+        "inputs": [{"file": name, "from": original, "sha256": sha256(data)}
+                   for name, original, data in [*inputs, *workbooks]],
         "notebooks": {name: sha256(data) for name, data in notebooks.items()},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),

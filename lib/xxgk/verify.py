@@ -20,10 +20,10 @@ from typing import Any
 from .build import build
 from .errors import UsageError, os_problem
 from .limits import MAX_MANIFEST_BYTES
-from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL
+from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL, TABLES_COPIES
 from .provenance import sha256
 
-INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY)
+INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY, *TABLES_COPIES.values())
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,11 @@ def verify(folder: str | Path) -> Verdict:
     unlisted = sorted(p.name for p in folder.iterdir() if p.name not in listed and p.name != SEAL)
     with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch_name:
         scratch = Path(scratch_name)
-        # the inputs under their original names: the audit HTML records those names
+        # the inputs under their original names: the audit HTML records those names, and a
+        # parameter file finds its workbook (``tables:``) beside it by its name
+        for copy, name in ((PARAMS_COPY, "params"), (PREVIOUS_COPY, "previous")):
+            if TABLES_COPIES[copy] in inputs:
+                _copy_input(folder, scratch / name, inputs[TABLES_COPIES[copy]])
         params = _copy_input(folder, scratch / "params", inputs[PARAMS_COPY])
         previous = _copy_input(folder, scratch / "previous", inputs[PREVIOUS_COPY]) \
             if PREVIOUS_COPY in inputs else None
@@ -134,7 +138,7 @@ def _shown(value: Any) -> str:
 
 
 def _copy_input(folder: Path, into: Path, item: dict[str, str]) -> Path:
-    into.mkdir()
+    into.mkdir(exist_ok=True)
     path = into / item["from"]
     shutil.copyfile(folder / item["file"], path)
     return path
@@ -176,7 +180,7 @@ def _shape_problem(manifest: Any) -> str | None:
     files = [i.get("file") for i in inputs]
     if not all(isinstance(f, str) for f in files) or PARAMS_COPY not in files \
             or len(set(files)) != len(files) or not set(files) <= set(INPUT_FILES):
-        return f"inputs 应记录 {PARAMS_COPY}（及 {PREVIOUS_COPY}），各一次"
+        return f"inputs 应记录 {PARAMS_COPY}（及 {PREVIOUS_COPY} 和它们的工作簿），各一次"
     for item in inputs:
         if not (_plain_name(item.get("from")) and isinstance(item.get("sha256"), str)):
             return f"inputs 中 {item.get('file')} 的来源应为不含路径的文件名"

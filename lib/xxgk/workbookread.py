@@ -301,12 +301,21 @@ def _validated(reader: _Reader, values: list[Value], read: dict[Loc, Any], table
     return tree
 
 
-def read_workbook(path: str | Path, tables_only: bool = False) -> dict:
-    """The report's values in a workbook as a parameter file would hold them (only ``table2``,
-    ``table3`` and ``table4`` with ``tables_only``), checked and, for a whole report, validated;
-    ``WorkbookError`` lists every problem by sheet and cell."""
+def read_workbook(path: str | Path) -> dict:
+    """The report's values in a workbook as a parameter file would hold them, checked and
+    validated; ``WorkbookError`` lists every problem by sheet and cell."""
     path = Path(path)
-    reader = _Reader(path.name, read_bytes(path))
+    return _read(path.name, read_bytes(path), tables_only=False)
+
+
+def read_tables(name: str, data: bytes) -> dict:
+    """Only ``table2``, ``table3`` and ``table4`` of the workbook ``data``, checked (validated
+    with the rest of the parameter file that names it)."""
+    return _read(name, data, tables_only=True)
+
+
+def _read(name: str, data: bytes, tables_only: bool) -> dict:
+    reader = _Reader(name, data)
     values = [v for v in layout().values if not tables_only or v.loc[0] in TABLE_KEYS]
     reader.check_layout({v.place.sheet for v in values})
     read = _Values(reader, values).read
