@@ -325,3 +325,22 @@ def test_a_workbook_outside_the_folder_or_doubling_the_tables_is_refused(case, t
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     says = {"parent": "tables", "symlink": "文件夹之外", "folder": "不是普通文件", "both": "不能再"}
     assert says[case] in result.stderr
+
+
+def test_accepted_findings_and_wording_variants_survive_and_an_overfull_list_is_refused(tmp_path):
+    from xxgk import paramsfile, workbook, workbookread
+    from xxgk.errors import UsageError
+    from xxgk.model import Acceptance
+
+    report = load_params(EXAMPLE)  # its label_variants: 规范性文件
+    accepted = (Acceptance(rule="X3", where="依申请公开方面", text="备案…134件", reason="134件是备案数，不是申请数"),
+                Acceptance(rule="C2", reason="与上年相同属实"))
+    report = report.model_copy(update={"accepted": accepted})
+    target = tmp_path / "emin.xlsx"
+    target.write_bytes(workbook.render(report))
+    back = workbookread.read_report(target)
+    assert back.accepted == accepted and back.label_variants.normative_documents == "规范性文件"
+    text = paramsfile.render(back, target.name)
+    assert dump(parse_params(Source(target, "emin", text.encode()))) == dump(report)
+    with pytest.raises(UsageError, match="至多容纳"):
+        workbook.render(report.model_copy(update={"accepted": accepted * 16}))

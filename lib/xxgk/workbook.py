@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel
 
+from .errors import UsageError
 from .format import load_format
 from .limits import MAX_AMOUNT, MAX_COUNT
 from .model import Report, describe, unwrap
@@ -29,8 +30,9 @@ DETAILS_SHEET = "基本信息"  # the agency's details: every field of the repor
 TABLE_KEYS = ("table2", "table3", "table4")
 # each narrative field of the report gets a sheet named by its title in the model
 NARRATIVE_KEYS = ("introduction", "part1", "part5", "part6")
-LISTS = {"accepted": ("rule", "where", "text", "reason")}  # lists of records: one row each
+LISTS = ("accepted",)  # lists of records with a sheet of their own: one row each
 MAX_LIST_ROWS = 30  # rows offered for a list of records (接受的校验结果)
+MAX_CELL_TEXT = 32767  # characters Excel keeps in a cell
 # where a sheet's value column and the row of its first field are
 VALUE_COLUMN, FIRST_ROW = 2, 2
 
@@ -89,8 +91,8 @@ def layout() -> Layout:
     _table4(sheets)
     for key in NARRATIVE_KEYS:
         _narrative(sheets, key)
-    for key, columns in LISTS.items():
-        _records(sheets, key, columns)
+    for key in LISTS:
+        _records(sheets, key)
     return sheets
 
 
@@ -302,14 +304,14 @@ def _record_rows(sheets: Layout, sheet: str, loc: tuple, model: type[BaseModel],
     return row + 1 + limit
 
 
-def _records(sheets: Layout, key: str, columns: tuple[str, ...]) -> None:
+def _records(sheets: Layout, key: str) -> None:
     sheet = _title((key,))
     sheets.sheets.append(sheet)
-    sheets.widths[sheet] = {1: 10, 2: 24, 3: 40, 4: 60}
-    sheets.label(Place(sheet, 1, 1), sheet, Place(sheet, 1, len(columns)))
     field_info = Report.model_fields[key]
     inner, _ = unwrap(field_info.annotation)
     model, _ = unwrap(inner.__args__[0])
+    sheets.widths[sheet] = {1: 10, 2: 24, 3: 40, 4: 60}
+    sheets.label(Place(sheet, 1, 1), sheet, Place(sheet, 1, len(model.model_fields)))
     _record_rows(sheets, sheet, (key,), model, FIRST_ROW, field_info.metadata)
 
 
@@ -353,6 +355,8 @@ _INPUT = PatternFill("solid", fgColor="FFFDE7")
 def render(report: Report | None = None, year: int | None = None, agency: str | None = None) -> bytes:
     """The workbook of ``report`` (or a blank one for ``year`` and ``agency``) as .xlsx bytes."""
     sheets = layout()
+    if report is not None:
+        _fits(report)
     data: Any = report if report is not None else {
         "format": Report.model_fields["format"].default, "year": year, "agency": {"name": agency}}
     book = Workbook()
@@ -411,6 +415,17 @@ def render(report: Report | None = None, year: int | None = None, agency: str | 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _fits(report: Report) -> None:
+    """Refuse a report the workbook cannot hold whole, rather than lose part of it."""
+    for key in LISTS:
+        if len(getattr(report, key)) > MAX_LIST_ROWS:
+            raise UsageError(f"{_title((key,))}有 {len(getattr(report, key))} 项，工作簿至多容纳 {MAX_LIST_ROWS} 项")
+    for value in layout().values:
+        text = _get(report, value.loc)
+        if isinstance(text, str) and len(text) > MAX_CELL_TEXT:
+            raise UsageError(f"{value.label}有 {len(text)} 个字，超过 Excel 一个单元格能存的 {MAX_CELL_TEXT} 个字")
 
 
 def _tables() -> tuple[str, ...]:
