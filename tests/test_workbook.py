@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from conftest import EXAMPLE, ROOT, run_xxgk
 from helpers import grid, table_of
-from xxgk import load_params, tables
+from xxgk import load_params, tables, workbook
 from xxgk.format import load_format
 from xxgk.params import Source, parse_params
 
@@ -68,7 +68,7 @@ def test_the_examples_survive_workbook_and_import(params, tmp_path):
 
 
 def test_twenty_agencies_with_every_cell_nonzero_survive(tmp_path):
-    from xxgk import paramsfile, workbook, workbookread
+    from xxgk import paramsfile, workbookread
 
     for path in write_agencies(tmp_path / "in", 20, seed=13, nonzero=True):
         report = load_params(path)
@@ -267,7 +267,7 @@ def workbook_project(root: Path) -> Path:
     with its three tables moved into the workbook."""
     folder = root / "params" / "2025"
     folder.mkdir(parents=True)
-    xlsx(SECOND, folder, "wb")
+    (folder / "wb.xlsx").write_bytes(workbook.render(load_params(SECOND)))
     kept, skipping = [], False
     for line in SECOND.read_text(encoding="utf-8").split("\n"):
         if line.startswith(("table2:", "table3:", "table4:")):
@@ -328,7 +328,7 @@ def test_a_workbook_outside_the_folder_or_doubling_the_tables_is_refused(case, t
 
 
 def test_accepted_findings_and_wording_variants_survive_and_an_overfull_list_is_refused(tmp_path):
-    from xxgk import paramsfile, workbook, workbookread
+    from xxgk import paramsfile, workbookread
     from xxgk.errors import UsageError
     from xxgk.model import Acceptance
 

@@ -61,12 +61,13 @@ class _Reader:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if sum(info.file_size for info in archive.infolist()) > MAX_WORKBOOK_UNPACKED:
                     raise WorkbookError(name, ["工作簿解压后过大，不像本工具的工作簿"])
-            self.formulas = load_workbook(io.BytesIO(data))
-            self.cached = load_workbook(io.BytesIO(data), data_only=True)
+            self.formulas = _cells(data, cached=False)
         except WorkbookError:
             raise
         except Exception:  # zip, XML and openpyxl's own errors all mean the same to its user
             raise not_workbook from None
+        self.data = data
+        self._cached: dict[str, dict[tuple[int, int], Any]] | None = None
         self.problems: list[str] = []
         self.unreadable: set[str] = set()  # sheets whose layout changed: their values are not read
 
@@ -75,8 +76,9 @@ class _Reader:
         self.problems.append(f"{where}：{message}" + (f"（{label}）" if label else ""))
 
     def raw(self, place: Place, cached: bool = False) -> Any:
-        book = self.cached if cached else self.formulas
-        return book[place.sheet][place.cell].value
+        if cached and self._cached is None:  # only a formula where a number belongs needs them
+            self._cached = _cells(self.data, cached=True)
+        return (self._cached if cached else self.formulas)[place.sheet].get((place.row, place.column))  # type: ignore[index]
 
     def check_layout(self, sheets: set[str]) -> None:
         labels: dict[str, list[tuple[Place, str]]] = {}
@@ -85,7 +87,7 @@ class _Reader:
         for sheet in layout().sheets:
             if sheet not in sheets:
                 continue
-            if sheet not in self.formulas.sheetnames:
+            if sheet not in self.formulas:
                 self.problem(sheet, f"缺少工作表“{sheet}”（工作表不能删除或改名）")
                 self.unreadable.add(sheet)
                 continue
@@ -101,8 +103,8 @@ class _Reader:
         """What is wrong at a label cell: where its label went, or where what is there belongs."""
         actual = "空白" if found in (None, "") else f"“{_short(found)}”"
         said = f"应是“{_short(text)}”，实际是{' ' if found in (None, '') else ''}{actual}"
-        elsewhere = next((cell.coordinate for row in self.formulas[place.sheet].iter_rows() for cell in row
-                          if _same(cell.value, text)), None)
+        elsewhere = next((Place(place.sheet, *at).cell for at, found in self.formulas[place.sheet].items()
+                          if _same(found, text)), None)
         belongs = next((other for other, label in layout().labels.items()
                         if other.sheet == place.sheet and _same(found, label)), None)
         if elsewhere:
@@ -118,6 +120,19 @@ class _Reader:
         if isinstance(found, str) and found.startswith("="):
             found = self.raw(value.place, cached=True)
         return _convert(found, value.kind)
+
+
+def _cells(data: bytes, cached: bool) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every sheet's non-blank cells by (row, column): the formulas as written, or with
+    ``cached`` their values as last computed. openpyxl's read-only mode streams the sheets,
+    several times faster than loading them, which every section notebook does again."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=cached)
+    try:
+        return {sheet.title: {(cell.row, cell.column): cell.value for row in sheet.iter_rows()
+                              for cell in row if getattr(cell, "value", None) is not None}
+                for sheet in book.worksheets}
+    finally:
+        book.close()
 
 
 def _same(found: Any, text: str) -> bool:
