@@ -344,3 +344,18 @@ def test_accepted_findings_and_wording_variants_survive_and_an_overfull_list_is_
     assert dump(parse_params(Source(target, "emin", text.encode()))) == dump(report)
     with pytest.raises(UsageError, match="至多容纳"):
         workbook.render(report.model_copy(update={"accepted": accepted * 16}))
+
+
+def test_a_kept_parameter_file_reads_its_kept_workbook(tmp_path):
+    """In an output folder this year's and last year's workbooks, usually both ``wb.xlsx``, are
+    kept as ``params.xlsx`` and ``previous.xlsx``; each kept file reads its own."""
+    params = workbook_project(tmp_path / "project")
+    this_year, last_year = load_params(SECOND), load_params(EXAMPLE)
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "params.yaml").write_bytes(params.read_bytes())
+    (kept / "previous.yaml").write_bytes(params.read_bytes())
+    (kept / "params.xlsx").write_bytes(params.with_suffix(".xlsx").read_bytes())
+    (kept / "previous.xlsx").write_bytes(workbook.render(last_year))
+    assert dump(load_params(kept / "params.yaml"))["table3"] == dump(this_year)["table3"]
+    assert dump(load_params(kept / "previous.yaml"))["table3"] == dump(last_year)["table3"]
