@@ -411,10 +411,40 @@ def render(report: Report | None = None, year: int | None = None, agency: str | 
             for cell in row:
                 if cell.value is not None or cell.coordinate in book[sheet_name].merged_cells:
                     cell.border = _BORDER
+    _row_heights(book, sheets)
     book.properties.creator = "xxgk"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points; Excel allows no higher row
+
+
+def _row_heights(book: Workbook, sheets: Layout) -> None:
+    """Rows tall enough for their wrapped text: Excel and LibreOffice grow a row only when its
+    text is typed, not for text a program wrote."""
+    spans = {(start.sheet, start.row, start.column): end for start, end in sheets.merges}
+    for sheet in book.worksheets:
+        widths = sheets.widths[sheet.title]
+        for row in sheet.iter_rows():
+            lines = 1
+            for cell in row:
+                if not isinstance(cell.value, str) or cell.value.startswith("="):
+                    continue
+                end = spans.get((sheet.title, cell.row, cell.column))
+                if end is not None and end.row != cell.row:
+                    continue  # a label over several rows has their height
+                last = end.column if end else cell.column
+                width = sum(widths.get(c, 9) for c in range(cell.column, last + 1))
+                lines = max(lines, sum(-(-_display_width(part) // int(width)) or 1 for part in cell.value.split("\n")))
+            if lines > 1:
+                sheet.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a cell: a Chinese character as much as two Latin ones."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def _fits(report: Report) -> None:
