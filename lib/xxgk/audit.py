@@ -84,7 +84,7 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
 
 def _workbook_cells() -> dict[str, str]:
     """Each table value's key (``table3.new[0]``) with its workbook cell (``表三!D5``)."""
-    from .workbook import layout
+    from .workbooklayout import layout
 
     return {f"{v.loc[0]}.{v.loc[1]}" + ("" if len(v.loc) == 2 else f"[{v.loc[2]}]"): v.place.ref
             for v in layout().values if v.loc[0] in TABLES and v.loc[-1] != "amount_decimals"}

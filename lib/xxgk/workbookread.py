@@ -1,4 +1,4 @@
-"""Reading a fill-in workbook back: its layout checked against ``workbook.layout()`` first, so a
+"""Reading a fill-in workbook back: its layout checked against ``workbooklayout.layout()`` first, so a
 deleted or inserted row or a moved table is named rather than misread, then every value read and
 validated, each problem named by its sheet and cell (``表三!E12：应为非负整数，实际是“十二”``).
 
@@ -27,7 +27,7 @@ from .errors import WorkbookError
 from .limits import MAX_WORKBOOK_BYTES, MAX_WORKBOOK_UNPACKED
 from .model import Report, describe
 from .params import explain
-from .workbook import TABLE_KEYS, Place, Value, formula, layout
+from .workbooklayout import TABLE_KEYS, Place, Value, formula, layout
 
 Loc = tuple[str | int, ...]
 
