@@ -23,6 +23,7 @@ from .limits import MAX_REPORT_CELLS, MAX_REPORT_PAGES
 
 _PAGE_NUMBER = re.compile(r"[-—–－\s]*[0-9]+[-—–－\s]*|第\s*[0-9]+\s*页(\s*共\s*[0-9]+\s*页)?")
 _WORD = re.compile(r"[A-Za-z0-9]")
+_ENDS = tuple("。！？；：”）)")  # a line ending so and short of the margin ends its paragraph
 
 
 @dataclass
@@ -54,18 +55,17 @@ def read_pdf(data: bytes, name: str) -> Document:
     if not reader.characters:
         raise NoTextLayer(name, "PDF 没有文字层（可能是扫描件或图片）；本工具不做文字识别（OCR），"
                                 "请向发布机关索取有文字的 PDF、网页或 Word 版本")
-    reader.close()
-    return Document(source=name, kind="pdf", blocks=tuple(reader.blocks), title=title)
+    return Document(source=name, kind="pdf", blocks=tuple(reader.finish()), title=title)
 
 
-def _not_a_line_box(page):
+def _not_a_box(page):
     """A predicate keeping what can be a table's edge. WPS paints a white box behind each line of
-    text, as wide as the text and one line high, which pdfplumber's table finder would take for a
-    one-column table; narrower filled boxes are cells' backgrounds, whose edges some tables need
-    as their only inner borders (洪泽 2023)."""
+    text and WeasyPrint one behind the page's body and each table: boxes as wide as the text,
+    which pdfplumber's table finder would take for a table around the text. Narrower filled boxes
+    are cells' backgrounds, whose edges some tables need as their only inner borders (洪泽 2023)."""
     def keep(obj: dict) -> bool:
         return not (obj.get("object_type") == "rect" and obj.get("fill") and not obj.get("stroke")
-                    and obj["width"] > 0.6 * page.width and obj["height"] < 40)
+                    and obj["width"] > 0.6 * page.width)
     return keep
 
 
@@ -77,11 +77,12 @@ class _Reader:
         self.cells = 0
         self.open: tuple[list[str], Place] | None = None  # the paragraph the next line may continue
         self.margins = (0.0, 0.0)
+        self.pages: list[tuple[int, list]] = []  # each page's lines and tables, top to bottom
 
     def page(self, page, number: int) -> None:
-        chars = [c for c in page.chars if c["text"].strip()]
-        self.characters += len(chars)
-        tables = [table.rows for table in page.filter(_not_a_line_box(page)).find_tables()]
+        chars = page.chars
+        self.characters += sum(1 for char in chars if char["text"].strip())
+        tables = [table.rows for table in page.filter(_not_a_box(page)).find_tables()]
         in_table: list[list[dict]] = [[] for _ in tables]
         free: list[dict] = []
         for char in chars:
@@ -96,27 +97,36 @@ class _Reader:
         items: list[tuple[float, object]] = [(line.top, line) for line in _lines(free)]
         items += [(rows[0].bbox[1], (rows, found)) for rows, found in zip(tables, in_table, strict=True)]
         items.sort(key=lambda item: item[0])
-        lines = [item for _, item in items if isinstance(item, _Line)]
-        if lines:
-            body = [line for line in lines if not _PAGE_NUMBER.fullmatch(line.text)] or lines
+        self.pages.append((number, [item for _, item in items]))
+
+    def finish(self) -> list[Paragraph | Grid]:
+        """The blocks of all pages, once the text's margins are known from every page's lines (a
+        page with one heading and one paragraph cannot tell an indent from the margin)."""
+        body = [item for _, items in self.pages for item in items
+                if isinstance(item, _Line) and not _PAGE_NUMBER.fullmatch(item.text)]
+        if body:
             self.margins = (min(line.x0 for line in body), max(line.x1 for line in body))
-        previous: _Line | None = None
-        for _, item in items:
-            if isinstance(item, _Line):
-                if _PAGE_NUMBER.fullmatch(item.text):
-                    continue
-                self._line(item, previous, number)
-                previous = item
-            else:
-                self.close()
-                previous = None
-                rows, found = item  # type: ignore[misc]
-                self._table(rows, found, number)
+        for number, items in self.pages:
+            previous: _Line | None = None
+            for item in items:
+                if isinstance(item, _Line):
+                    if _PAGE_NUMBER.fullmatch(item.text):
+                        continue
+                    self._line(item, previous, number)
+                    previous = item
+                else:
+                    self.close()
+                    previous = None
+                    rows, found = item
+                    self._table(rows, found, number)
+        self.close()
+        return self.blocks
 
     def _line(self, line: _Line, previous: _Line | None, page: int) -> None:
         left, right = self.margins
         indented = line.x0 > left + line.size
-        after_short = previous is not None and previous.x1 < right - 1.5 * previous.size
+        after_short = (previous is not None and previous.x1 < right - 1.5 * previous.size
+                       and previous.text.endswith(_ENDS))
         other_size = previous is not None and abs(previous.size - line.size) > 0.5
         if self.open is None or indented or after_short or other_size:
             self.close()
@@ -186,7 +196,15 @@ def _lines(chars: list[dict]) -> list[_Line]:
                 lines[-1].append(char)
                 continue
         lines.append([char])
-    return [_line(sorted(line, key=lambda ch: ch["x0"])) for line in lines]
+    return [_line(_trimmed(sorted(line, key=lambda ch: ch["x0"]))) for line in lines
+            if any(char["text"].strip() for char in line)]
+
+
+def _trimmed(chars: list[dict]) -> list[dict]:
+    """A line without its leading and trailing spaces: an indent made of spaces is still an indent."""
+    start = next(i for i, char in enumerate(chars) if char["text"].strip())
+    end = max(i for i, char in enumerate(chars) if char["text"].strip())
+    return chars[start:end + 1]
 
 
 def _line(chars: list[dict]) -> _Line:
