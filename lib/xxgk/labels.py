@@ -43,12 +43,11 @@ def best(text: str, candidates: dict[str, str]) -> Match | None:
     wanted = normalise(text)
     if not wanted:
         return None
-    scored: list[tuple[float, str]] = []
-    for key, official in candidates.items():
-        plain = normalise(official)
-        if plain == wanted:
-            return Match(key, official, True)
-        scored.append((_similarity(wanted, plain), key))
+    plain = {key: normalise(official) for key, official in candidates.items()}
+    for key, official in plain.items():
+        if official == wanted:
+            return Match(key, candidates[key], True)
+    scored = [(_similarity(wanted, official), key) for key, official in plain.items()]
     scored.sort(reverse=True)
     if not scored or scored[0][0] < SIMILAR:
         return None

@@ -169,7 +169,7 @@ class _Table3:
         """The columns a header row names, by their slot."""
         heads: dict[str, int] = {}
         for slot, cell in enumerate(row):
-            if cell is None or not cell.text.strip():
+            if cell is None or value_like(cell.text):
                 continue
             match = best(cell.text, self.columns)
             if match is not None and match.exact and match.key not in heads:
