@@ -20,11 +20,12 @@ import pytest
 from conftest import ROOT
 from xxgk import load_params
 from xxgk.blocks import split_paragraphs
+from xxgk.document import Grid
 from xxgk.errors import NotAReport, NoTextLayer, OtherFormat, ReadError, TooLarge, UnreadableDocument, XxgkError
 from xxgk.format import load_format
 from xxgk.limits import MAX_REPORT_PAGES
 from xxgk.published import PublishedReport, number
-from xxgk.reading import read_report
+from xxgk.reading import read_document, read_report
 
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"
@@ -235,6 +236,24 @@ def test_text_copied_from_the_published_report_is_read(example):
     missing = [f for f in read.findings if f.kind == "structure"]
     assert len(missing) == len(three_levels) and all("自然人" in f.where for f in missing)
     assert missing[0].place.line == 52
+
+
+def _table3_grid(path: Path) -> Grid:
+    grids = [block for block in read_document(path).blocks if isinstance(block, Grid)]
+    return next(grid for grid in grids if any(cell and cell.text == FORMAT.table3.spanner for cell in grid.rows[0]))
+
+
+@pytest.mark.parametrize("output", ["report.docx", "report.html"])
+def test_merged_cells_are_spread_as_covered_slots(built, output):
+    """vMerge/rowspan and gridSpan/colspan: the merged cell at its top-left slot, None under it."""
+    grid = _table3_grid(built / output)
+    labels = [[cell.text if cell else None for cell in row[:3]] for row in grid.rows]
+    first = FORMAT.table3.row("r1").labels
+    at = labels.index([first[0], first[1], None])  # （一）予以公开 spans two label columns
+    assert labels[at + 1][0] is None  # 三、本年度办理结果 covers the rows below it
+    assert labels[at + 2] == [None, FORMAT.table3.row("r3_1").labels[1], FORMAT.table3.row("r3_1").labels[2]]
+    assert labels[at + 3][:2] == [None, None]
+    assert all(len(row) == 10 for row in grid.rows)
 
 
 # ---- bad input: a clear message naming the file, never a traceback
