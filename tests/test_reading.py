@@ -122,6 +122,9 @@ def test_hongze_has_exactly_its_collapsed_row_and_its_label_typo(corpus_pdf):
     assert collapsed.kind == "structure" and "（六）其他处理" in collapsed.message
     assert str(collapsed).startswith("第4页 表三 （六）其他处理")
     assert [row.key for row in report.table("table3").rows].count("r6") == 1
+    assert report.locate("table3", "r3_4", 0) == "第3页 表三 （三）不予公开 4.保护第三方合法权益 × 自然人"
+    assert report.locate("table4", "suit_after_review", 4) == "第4页 表四 行政诉讼 复议后起诉 × 总计"
+    assert report.locate("table2", "fees", 0) == "第3页 表二 行政事业性收费 × 本年收费金额（单位：万元）"
 
 
 def test_title_agency_year_and_contact_of_a_corpus_pdf(corpus_pdf):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .document import Place
+from .format import load_format
 from .numerals import chinese_number
 
 _ARABIC = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?")
@@ -123,3 +124,23 @@ class PublishedReport:
 
     def table(self, key: str) -> Table | None:
         return next((table for table in self.tables if table.key == key), None)
+
+    def locate(self, table: str, row: str, column: int) -> str:
+        """Where a cell is, for a finding about it, in the format's words:
+        ``第5页 表三 （三）不予公开 4.保护第三方合法权益 × 自然人``."""
+        fmt = load_format()
+        if table == "table3":
+            path = fmt.table3.full_labels()[row]
+            name, label = fmt.table3.name, fmt.table3.columns[column].label
+            path = path[1:] if len(path) == 3 else path  # 三、本年度办理结果 goes without saying
+        elif table == "table4":
+            group = next(g for g in fmt.table4.groups if g.key == row)
+            name, label = fmt.table4.name, fmt.table4.columns[column].label
+            path = tuple(filter(None, (group.parent, group.label)))
+        else:
+            block, found = next((b, r) for b, r in fmt.table2.rows() if r.key == row)
+            name, path, label = fmt.table2.name, (found.label,), block.values[column].label
+        published = self.table(table)
+        cell = published.row(row) if published else None
+        where = cell.values[column].place.describe() if cell and column < len(cell.values) else ""
+        return " ".join(filter(None, (where, name, " ".join(path), "×", label)))
