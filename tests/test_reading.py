@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import re
 import subprocess
 from decimal import Decimal
@@ -311,3 +312,27 @@ def test_bad_input_is_refused_with_a_message_naming_the_file(tmp_path, name, dat
     assert raised.value.exit_code == 2
     assert str(raised.value).startswith(name) and says in str(raised.value)
     assert "Traceback" not in str(raised.value)
+
+
+@pytest.mark.parametrize("source", ["cms-page.html", "emin-2025.txt"])
+def test_damaged_copies_give_a_report_or_a_read_error_never_another_exception(tmp_path, source):
+    """Lines dropped, repeated or cut at random, as careless copying and broken pages do."""
+    lines = (CORPUS / source).read_text(encoding="utf-8").splitlines()
+    for seed in range(25):
+        rng = random.Random(seed)
+        damaged = list(lines)
+        for _ in range(rng.randint(1, 30)):
+            at = rng.randrange(len(damaged))
+            what = rng.choice(("drop", "repeat", "cut"))
+            if what == "drop":
+                del damaged[at]
+            elif what == "repeat":
+                damaged.insert(at, damaged[rng.randrange(len(damaged))])
+            else:
+                damaged[at] = damaged[at][:rng.randrange(len(damaged[at]) + 1)]
+        path = _write(tmp_path, f"{seed}-{source}", "\n".join(damaged))
+        try:
+            report = read_report(path)
+        except ReadError:
+            continue
+        assert isinstance(report, PublishedReport)

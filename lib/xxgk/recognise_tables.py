@@ -139,7 +139,7 @@ class _Table3:
                 positions.update({key: slot for key, slot in heads.items() if key})
                 width = len(row)
                 continue
-            if not started:
+            if not started or not positions:
                 continue
             shift = width - len(row)
             words = [slot for slot, cell in enumerate(row) if cell is not None and not value_like(cell.text)]
