@@ -7,6 +7,7 @@ file for the kit's own outputs, and values written into the hand-made CMS page b
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import random
@@ -176,6 +177,15 @@ def test_a_cms_page_is_read_exactly_and_its_site_ignored():
     assert place.describe() == "第2个表格第11行第4格"  # counted within the report, not the page
 
 
+def test_a_page_saved_in_gb2312_reads_as_in_utf8(tmp_path):
+    """Many government sites still serve GB2312/GBK; the page's own meta charset says so."""
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8").replace("charset=utf-8", "charset=gb2312")
+    path = _write(tmp_path, "gbk.html", page.encode("gb18030"))
+    text = _write(tmp_path, "gbk.txt", (CORPUS / "emin-2025.txt").read_text(encoding="utf-8").encode("gb18030"))
+    assert read_report(path) == dataclasses.replace(read_report(CORPUS / "cms-page.html"), source="gbk.html")
+    assert read_report(text) == dataclasses.replace(read_report(CORPUS / "emin-2025.txt"), source="gbk.txt")
+
+
 def test_a_cms_page_keeps_thousands_separators_and_decimals_as_printed():
     report = read_report(CORPUS / "cms-page.html")
     row = report.table("table2").row("licensing")
@@ -302,6 +312,8 @@ TRIAL_2019 = ("某县2019年政府信息公开工作年度报告\n一、总体�
                   "<table><tr><td>日期</td><td>2025-01-01</td></tr></table></body></html>",
      NotAReport, "不像一份年度报告"),
     ("trial-2019.txt", TRIAL_2019, OtherFormat, "2019年试行格式"),
+    ("spans.html", "<table>" + "<tr><td colspan=50 rowspan=50>一、总体情况</td></tr>" * 400 + "</table>",
+     TooLarge, "单元格超过"),
     ("report.xlsx", b"PK", UnreadableDocument, "不能读取"),
 ])
 def test_bad_input_is_refused_with_a_message_naming_the_file(tmp_path, name, data, error, says):
