@@ -348,3 +348,17 @@ def test_damaged_copies_give_a_report_or_a_read_error_never_another_exception(tm
         except ReadError:
             continue
         assert isinstance(report, PublishedReport)
+
+
+def test_labels_and_numbers_tolerate_how_reports_print_them():
+    from xxgk.labels import best
+    rows = {key: path[-1] for key, path in FORMAT.table3.full_labels().items()}
+    assert best("１．属于国家秘密", rows).key == "r3_1"  # full-width digit and stop
+    assert best("1、属于国家秘密", rows).exact  # numbering punctuation is not a wording difference
+    assert best("4.保护第三方\n合法权益", rows).key == "r3_4"  # split over lines
+    assert best("2.其他法律行政止公开", rows).key == "r3_2" and not best("2.其他法律行政止公开", rows).exact
+    assert best("2.其他", rows) is None  # near 2.其他法律… and 3.其他 alike: refused, not guessed
+    assert best("行政复议", rows) is None
+    assert [number(text) for text in ("3,985,758", "１２３", "五", "二十一", "7545", "24252.311082", "/", "", "—")] \
+        == [Decimal(3985758), Decimal(123), Decimal(5), Decimal(21), Decimal(7545), Decimal("24252.311082"),
+            None, None, None]
