@@ -362,3 +362,33 @@ def test_labels_and_numbers_tolerate_how_reports_print_them():
     assert [number(text) for text in ("3,985,758", "１２３", "五", "二十一", "7545", "24252.311082", "/", "", "—")] \
         == [Decimal(3985758), Decimal(123), Decimal(5), Decimal(21), Decimal(7545), Decimal("24252.311082"),
             None, None, None]
+
+
+def test_external_entities_are_not_resolved(tmp_path):
+    """A page or Word file naming a local file as an entity gets the entity's name at most, never the file."""
+    import zipfile
+
+    import docx
+    secret = _write(tmp_path, "secret.txt", "TOPSECRET")
+    html = (f'<!DOCTYPE html [<!ENTITY leak SYSTEM "file://{secret}">]><html><body><p>一、总体情况</p>'
+            "<p>&leak;</p><table><tr><td>申请人情况</td></tr></table><p>六、其他需要报告的事项</p></body></html>")
+    page = read_document(_write(tmp_path, "entity.html", html))
+    word = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("LEAKHERE")
+    document.save(word)
+    poisoned = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(word.getvalue())) as source, zipfile.ZipFile(poisoned, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"?>", f'?><!DOCTYPE w:document [<!ENTITY leak SYSTEM "file://{secret}">]>'
+                                    .encode(), 1).replace(b"LEAKHERE", b"&leak;")
+            target.writestr(item, data)
+    try:
+        word_document = read_document(_write(tmp_path, "entity.docx", poisoned.getvalue()))
+    except UnreadableDocument:
+        word_document = None
+    for read in (page, word_document):
+        if read is not None:
+            assert "TOPSECRET" not in json.dumps([getattr(b, "text", "") for b in read.blocks], ensure_ascii=False)
