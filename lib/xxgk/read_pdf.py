@@ -11,15 +11,18 @@ rather than pdfminer.six alone: docs/development.md.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from dataclasses import dataclass
 
 import pdfplumber
+import pypdfium2
 
 from .document import Cell, Document, Grid, Paragraph, Place, Row, tidy
 from .errors import NoTextLayer, TooLarge, UnreadableDocument, XxgkError
 from .limits import MAX_REPORT_CELLS, MAX_REPORT_PAGES
+from .pdfpage import page_objects
 
 _PAGE_NUMBER = re.compile(r"[-—–－\s]*[0-9]+[-—–－\s]*|第\s*[0-9]+\s*页(\s*共\s*[0-9]+\s*页)?")
 _WORD = re.compile(r"[A-Za-z0-9]")
@@ -39,14 +42,16 @@ def read_pdf(data: bytes, name: str) -> Document:
     if b"%PDF-" not in data[:1024]:
         raise UnreadableDocument(name, "不是 PDF 文件（文件开头没有 %PDF 标记），或文件是空的")
     try:
+        document = pypdfium2.PdfDocument(data)
+        if len(document) > MAX_REPORT_PAGES:
+            raise TooLarge(name, f"共 {len(document)} 页，超过年度报告可能有的页数（{MAX_REPORT_PAGES} 页），未读取")
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = pdf.pages
-            if len(pages) > MAX_REPORT_PAGES:
-                raise TooLarge(name, f"共 {len(pages)} 页，超过年度报告可能有的页数（{MAX_REPORT_PAGES} 页），未读取")
             reader = _Reader(name)
-            for number, page in enumerate(pages, start=1):
+            for number, (page, drawn) in enumerate(zip(pdf.pages, document, strict=True), start=1):
+                # pdfplumber's own parsing (pdfminer.six) is 5× slower than PDFium's: pdfpage.py
+                page._objects = page_objects(drawn)
                 reader.page(page, number)
-            title = str((pdf.metadata or {}).get("Title", ""))
+            title = str(document.get_metadata_value("Title") or "")
     except XxgkError:
         raise
     except Exception as error:  # pdfminer raises many kinds (PDFSyntaxError, KeyError, …) on a damaged file
@@ -146,7 +151,8 @@ class _Reader:
     def _table(self, table: list, chars: list[dict], page: int) -> None:
         left = _bbox(table)[0]
         boxes = [list(row.cells) for row in table]
-        taken = [[_inside(chars, box) if box else [] for box in row] for row in boxes]
+        index = _ByHeight(chars)
+        taken = [[index.inside(box) if box else [] for box in row] for row in boxes]
         placed = {id(char) for row in taken for inside in row for char in inside}
         rows: list[Row] = []
         for r, (row_boxes, row_taken) in enumerate(zip(boxes, taken, strict=True)):
@@ -155,7 +161,7 @@ class _Reader:
             first = next((c for c, box in enumerate(row_boxes) if box), None)
             if first:
                 box = (left, row_boxes[first][1], row_boxes[first][0], row_boxes[first][3])
-                stray = [char for char in _inside(chars, box) if id(char) not in placed]
+                stray = [char for char in index.inside(box) if id(char) not in placed]
                 if stray:
                     row_boxes[0], row_taken[0] = box, stray
             cells: list[Cell | None] = []
@@ -179,10 +185,22 @@ def _bbox(rows: list) -> tuple[float, float, float, float]:
     return (min(row.bbox[0] for row in rows), rows[0].bbox[1], max(row.bbox[2] for row in rows), rows[-1].bbox[3])
 
 
-def _inside(chars: list[dict], box: tuple[float, float, float, float]) -> list[dict]:
-    x0, top, x1, bottom = box
-    return [ch for ch in chars
-            if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+class _ByHeight:
+    """A table's characters sorted by their vertical middle, to find those in a cell's box
+    without looking at every character of the table for every cell."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        self.chars = sorted(chars, key=_middle)
+        self.middles = [_middle(char) for char in self.chars]
+
+    def inside(self, box: tuple[float, float, float, float]) -> list[dict]:
+        x0, top, x1, bottom = box
+        start, end = bisect.bisect_left(self.middles, top), bisect.bisect_right(self.middles, bottom)
+        return [char for char in self.chars[start:end] if x0 <= (char["x0"] + char["x1"]) / 2 <= x1]
+
+
+def _middle(char: dict) -> float:
+    return (char["top"] + char["bottom"]) / 2
 
 
 def _lines(chars: list[dict]) -> list[_Line]:
