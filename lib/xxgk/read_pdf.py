@@ -1,12 +1,12 @@
 """A PDF with a text layer (WPS, Word, WeasyPrint): tables from their ruling lines, the rest as paragraphs.
 
-pdfplumber gives every character with its box and every ruling line; its table finder turns the
-lines into cells (``None`` where a merged cell covers a slot). A cell's text is rebuilt here from
+PDFium gives every character with its box and every ruling line (``pdfpage``); pdfplumber's table
+finder turns the lines into cells (``None`` where a merged cell covers a slot). A cell's text is rebuilt here from
 the characters inside it, line by line, so that a label written one character per line
 (三、本年度办理结果 standing vertically) or split over two lines reads as one. Outside the tables,
 lines become paragraphs by their geometry: an indented line or one after a short line starts a
-paragraph, and a paragraph that runs to the foot of a page continues on the next. Why pdfplumber
-rather than pdfminer.six alone: docs/development.md.
+paragraph, and a paragraph that runs to the foot of a page continues on the next. Why these
+libraries, measured: docs/development.md.
 """
 
 from __future__ import annotations
