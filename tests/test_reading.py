@@ -392,3 +392,37 @@ def test_external_entities_are_not_resolved(tmp_path):
     for read in (page, word_document):
         if read is not None:
             assert "TOPSECRET" not in json.dumps([getattr(b, "text", "") for b in read.blocks], ensure_ascii=False)
+
+
+def _form_pdf() -> bytes:
+    """A page whose rules are drawn inside a form XObject placed by two matrices."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    form = pikepdf.Stream(pdf, b"0 0 m 100 0 l S 0 0 50 20 re f 0 30 m 0 90 l S")
+    form.Type, form.Subtype, form.BBox, form.Matrix = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 200, 200], \
+        [1, 0, 0, 1, 10, 10]
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm0=form))
+    pdf.pages[0].Contents = pikepdf.Stream(pdf, b"q 2 0 0 1 50 500 cm /Fm0 Do Q")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("source", ["huaian-2024.pdf", "hongze-2023.pdf", "form"])
+def test_pdfium_gives_the_rules_pdfminer_gives(source):
+    """The table finder sees the same ruling edges through PDFium (shipped, fast) as through
+    pdfminer.six (pdfplumber's own parser, the reference), forms included."""
+    import pdfplumber
+    import pypdfium2
+
+    from xxgk.pdfpage import page_objects
+    data = _form_pdf() if source == "form" else (CORPUS / source).read_bytes()
+
+    def edges(page) -> list[tuple]:
+        return sorted((e["orientation"], round(e["x0"]), round(e["top"]), round(e["x1"]), round(e["bottom"]))
+                      for e in page.edges if e["orientation"] in ("h", "v"))
+    drawn = pypdfium2.PdfDocument(data)
+    with pdfplumber.open(io.BytesIO(data)) as reference, pdfplumber.open(io.BytesIO(data)) as shipped:
+        for number, (expected, page) in enumerate(zip(reference.pages, shipped.pages, strict=True)):
+            page._objects = page_objects(drawn[number])
+            assert edges(page) == edges(expected), f"page {number + 1}"

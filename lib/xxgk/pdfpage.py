@@ -62,15 +62,13 @@ def _chars(page: pypdfium2.PdfPage, height: float) -> list[dict]:
 def _paths(page: pypdfium2.PdfPage, height: float) -> dict[str, list[dict]]:
     rects: list[dict] = []
     lines: list[dict] = []
-    for obj in page.get_objects(max_depth=_NESTING):
-        if obj.type != pdfium.FPDF_PAGEOBJ_PATH:
-            continue
+    for obj, matrix in _drawn(page):
         fill, stroke = ctypes.c_int(), ctypes.c_int()
-        pdfium.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
+        pdfium.FPDFPath_GetDrawMode(obj, fill, stroke)
         rgba = [ctypes.c_uint() for _ in range(4)]
-        pdfium.FPDFPageObj_GetFillColor(obj.raw, *rgba)
+        pdfium.FPDFPageObj_GetFillColor(obj, *rgba)
         color = tuple(round(c.value / 255, 3) for c in rgba[:3])
-        for points in _subpaths(obj, height):
+        for points in _subpaths(obj, matrix, height):
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             straight = all(_axis(p0, p1) for p0, p1 in zip(points, points[1:], strict=False))
             if fill.value and straight and len(points) >= 4:
@@ -91,18 +89,51 @@ def _axis(p0: tuple[float, float], p1: tuple[float, float]) -> bool:
     return abs(p0[0] - p1[0]) < 0.01 or abs(p0[1] - p1[1]) < 0.01
 
 
-def _subpaths(obj, height: float) -> list[list[tuple[float, float]]]:
-    """The path's points on the page (its matrix applied), one list per subpath, closed ones
-    ending where they began."""
-    matrix = obj.get_matrix()
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _drawn(page: pypdfium2.PdfPage):
+    """Every path on the page with the matrix that puts it there: a path inside a form XObject has
+    its matrix relative to the form, so the forms' matrices are composed on the way down."""
+    def walk(count, get, outer: Matrix, depth: int):
+        for index in range(count):
+            obj = get(index)
+            matrix = _compose(_matrix(obj), outer)
+            kind = pdfium.FPDFPageObj_GetType(obj)
+            if kind == pdfium.FPDF_PAGEOBJ_PATH:
+                yield obj, matrix
+            elif kind == pdfium.FPDF_PAGEOBJ_FORM and depth < _NESTING:
+                yield from walk(pdfium.FPDFFormObj_CountObjects(obj),
+                                lambda i, form=obj: pdfium.FPDFFormObj_GetObject(form, i), matrix, depth + 1)
+    yield from walk(pdfium.FPDFPage_CountObjects(page.raw),
+                    lambda i: pdfium.FPDFPage_GetObject(page.raw, i), _IDENTITY, 0)
+
+
+def _matrix(obj) -> Matrix:
+    found = pdfium.FS_MATRIX()
+    if not pdfium.FPDFPageObj_GetMatrix(obj, found):
+        return _IDENTITY
+    return (found.a, found.b, found.c, found.d, found.e, found.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """``inner`` then ``outer``, as PDF concatenates matrices."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _subpaths(obj, matrix: Matrix, height: float) -> list[list[tuple[float, float]]]:
+    """The path's points on the page, one list per subpath, closed ones ending where they began."""
+    a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[float, float]]] = []
     current: list[tuple[float, float]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for index in range(pdfium.FPDFPath_CountSegments(obj.raw)):
-        segment = pdfium.FPDFPath_GetPathSegment(obj.raw, index)
+    for index in range(pdfium.FPDFPath_CountSegments(obj)):
+        segment = pdfium.FPDFPath_GetPathSegment(obj, index)
         pdfium.FPDFPathSegment_GetPoint(segment, x, y)
-        point = (matrix.a * x.value + matrix.c * y.value + matrix.e,
-                 height - (matrix.b * x.value + matrix.d * y.value + matrix.f))
+        point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
         if pdfium.FPDFPathSegment_GetType(segment) == pdfium.FPDF_SEGMENT_MOVETO and current:
             subpaths.append(current)
             current = []
