@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import pickle
 import random
 import re
 import subprocess
@@ -324,6 +325,7 @@ def test_bad_input_is_refused_with_a_message_naming_the_file(tmp_path, name, dat
     assert raised.value.exit_code == 2
     assert str(raised.value).startswith(name) and says in str(raised.value)
     assert "Traceback" not in str(raised.value)
+    assert str(pickle.loads(pickle.dumps(raised.value))) == str(raised.value)  # batches carry errors across processes
 
 
 @pytest.mark.parametrize("source", ["cms-page.html", "emin-2025.txt"])
