@@ -187,6 +187,19 @@ def test_a_page_saved_in_gb2312_reads_as_in_utf8(tmp_path):
     assert read_report(text) == dataclasses.replace(read_report(CORPUS / "emin-2025.txt"), source="gbk.txt")
 
 
+def test_a_report_inside_an_old_cms_layout_table_reads_the_same(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    wrapped = page.replace("<div class=WordSection1 style='layout-grid:15.6pt'>",
+                           "<table width=100% class=layout><tr><td><div class=WordSection1>", 1)
+    wrapped = wrapped.replace('</div>\n</div>\n<div class="share">',
+                              '</div></td></tr></table>\n</div>\n<div class="share">', 1)
+    assert wrapped.count("class=layout") == 1 and wrapped.count("</td></tr></table>\n</div>") == 1
+    original, read = read_report(CORPUS / "cms-page.html"), read_report(_write(tmp_path, "layout.html", wrapped))
+    assert (read.title, read.introduction, read.sections) == (original.title, original.introduction, original.sections)
+    assert [[row.key, [v.text for v in row.values]] for table in read.tables for row in table.rows] \
+        == [[row.key, [v.text for v in row.values]] for table in original.tables for row in table.rows]
+
+
 def test_a_cms_page_keeps_thousands_separators_and_decimals_as_printed():
     report = read_report(CORPUS / "cms-page.html")
     row = report.table("table2").row("licensing")
