@@ -50,6 +50,7 @@ def test_corpus_copies_are_the_shared_originals():
              ("corpus/hongze-2023.expected.json", "hongze-2023.expected.json"),
              ("corpus/huaian-2024.expected.json", "huaian-2024.expected.json"),
              ("corpus/huaian-2024.pdf", "huaian-2024.pdf"),
+             ("corpus/hongze-2023.pdf", "hongze-2023.pdf"),
              ("format/format-2021.json", "format-2021.reference.json")]
     if not shared.is_dir():
         pytest.skip("no ../shared beside this clone")

@@ -155,3 +155,34 @@ class WorkbookError(XxgkError):
         many = f" {count} 处" if count > 1 else ""
         head = f"工作簿 {file} 有{many}问题，未生成任何内容："
         super().__init__("\n".join([head, *(f"  {problem}" for problem in self.problems)]))
+
+
+class ReadError(XxgkError):
+    """A published report cannot be read (xxgk import, xxgk audit): the file is not a document the
+    kit reads, is damaged, too large, or not a report of the 2021 format. Nothing is written."""
+
+    exit_code = 2
+
+    def __init__(self, file: str, message: str):
+        self.file = file
+        super().__init__(f"{printable(file)}：{message}")
+
+
+class UnreadableDocument(ReadError):
+    """Empty, truncated or damaged: not a PDF, web page, Word or text file the kit can open."""
+
+
+class NoTextLayer(ReadError):
+    """A scanned PDF: pages without characters, only images. The kit does not recognise text in images."""
+
+
+class TooLarge(ReadError):
+    """More bytes, pages or cells than any annual report has (limits.py); reading was not attempted."""
+
+
+class NotAReport(ReadError):
+    """Readable, but without the headings and tables of an annual report (a random web page)."""
+
+
+class OtherFormat(ReadError):
+    """A report of another format than 2021's (the 2019 trial format): named, not read as a broken 2021 one."""

@@ -21,3 +21,9 @@ MAX_AMOUNT = Decimal(MAX_COUNT)
 CELL_TIMEOUT = 300  # seconds one notebook cell may run; a section's cells take well under one
 MAX_WORKBOOK_BYTES = 10 << 20  # a fill-in workbook (the kit writes about 30 KB; pictures pasted in add more)
 MAX_WORKBOOK_UNPACKED = 50 << 20  # its parts once unzipped: a zip bomb stops here, before openpyxl reads it
+# a published report that the kit reads (import, audit): reports are 3–10 pages, 0.1–2 MB;
+# tables 二/三/四 have about 200 cells
+MAX_REPORT_BYTES = 30 << 20
+MAX_REPORT_PAGES = 60
+MAX_REPORT_CELLS = 20_000  # in all the tables of one document, merged cells spread out
+MAX_SPAN = 50  # a rowspan/colspan/gridSpan beyond this is not a table of the format
