@@ -137,6 +137,25 @@ def test_the_index_is_replaced_in_one_step(tmp_path, monkeypatch):
     assert sorted(p.name for p in page.parent.iterdir()) == ["index.html"]
 
 
+def test_a_failed_sections_notebooks_are_linked(tmp_path, failing_section):
+    """An agency whose part 一 fails in its kernel keeps its notebooks in ``<agency>.failed/``: the
+    index links them, and only them."""
+    from xxgk.batch import build_one
+
+    params = tmp_path / "params" / "2025"
+    params.mkdir(parents=True)
+    (params / "a.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    outcome = build_one(str(params / "a.yaml"), {"outputs": outputs, "formats": ("html",), "force": True})
+    assert outcome.status == FAILED and outcome.section == "overview"
+    (written,) = index.write(outputs, [outcome])
+    row = soup(written.read_text(encoding="utf-8")).find("tr", attrs={"data-agency": "a"})
+    kept = sorted(p.name for p in (outputs / "2025" / "a.failed").glob("*.ipynb"))
+    assert kept and sorted(a["href"] for a in row.find_all("a")) == [f"a.failed/{name}" for name in kept]
+    assert all(a["class"] == ["partial"] for a in row.find_all("a"))
+    assert row["data-status"] == FAILED
+
+
 # --- a real batch in a real browser -----------------------------------------------------------------
 
 AGENCIES = {  # file → (full name, edit of the example)
@@ -251,7 +270,7 @@ def test_the_index_in_a_browser(batch, browser):
     name.click()
     assert shown(browser) == BY_NAME[::-1]
 
-    browser.find_element(By.CSS_SELECTOR, "tr[data-agency=bole] a[href$='report.html']").click()
+    browser.find_element(By.CSS_SELECTOR, "tr[data-agency=bole]").find_element(By.LINK_TEXT, "报告").click()
     assert browser.current_url == (batch / "bole" / "report.html").as_uri()
     assert "博乐市人民政府办公室" in browser.find_element(By.TAG_NAME, "body").text
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
