@@ -191,8 +191,8 @@ def _table_row(row: Row, rank: int) -> str:
     who = f"{name}<br><small>{escape(row.agency)}</small>" if row.name != row.agency else name
     files = [f'<a href="{escape(href)}">{label}</a>'
              for href, label in zip(row.outputs, _labels(row.outputs), strict=True)]
-    files += _notebook_links(row.notebooks, "")
-    files += _notebook_links(row.partial, "（失败时）")
+    files += _notebook_links(row.notebooks, "notebook", "")
+    files += _notebook_links(row.partial, "partial", "（失败时）")
     return (f'<tr class="{row.status}" data-status="{row.status}" data-rank="{rank}" data-name="{name}"'
             f' data-agency="{escape(row.agency)}" data-errors="{row.errors or 0}" data-warnings="{row.warnings or 0}">'
             f'<td data-label="机关" class="name">{who}</td>'
@@ -212,13 +212,13 @@ def _labels(hrefs: tuple[str, ...]) -> list[str]:
     return [by_file[href.rsplit("/", 1)[1]] for href in hrefs]
 
 
-def _notebook_links(hrefs: tuple[str, ...], suffix: str) -> list[str]:
+def _notebook_links(hrefs: tuple[str, ...], kind: str, suffix: str) -> list[str]:
     """Links named by the notebook, titled with its part's official heading."""
     by_file = {s.notebook: s for s in SECTIONS}
     links = []
     for href in hrefs:
         name = href.rsplit("/", 1)[1]
-        links.append(f'<a class="notebook" href="{escape(href)}" title="{escape(by_file[name].heading)}">'
+        links.append(f'<a class="{kind}" href="{escape(href)}" title="{escape(by_file[name].heading)}">'
                      f"{escape(name.removesuffix('.ipynb') + suffix)}</a>")
     return links
 
