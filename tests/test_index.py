@@ -195,6 +195,7 @@ def batch(tmp_path_factory) -> Path:
     result = run_xxgk("build", params, "-j", "2", "--outputs", outputs, "--to", "html")
     assert result.returncode == 1, result.stderr
     assert "已生成 1，未变 1，失败 2" in result.stdout
+    assert result.stdout.rstrip().endswith(f"各机关的生成情况和链接：{outputs / '2025' / 'index.html'}")
     return year
 
 

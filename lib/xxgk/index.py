@@ -107,19 +107,21 @@ def year_of(outcome) -> int | None:
     return int(folder) if _YEAR.fullmatch(folder) else None
 
 
+def pages(outputs: Path, outcomes: list) -> dict[Path, list]:
+    """``outputs/<year>/index.html`` of every year of ``outcomes``, with that year's outcomes."""
+    years = sorted({y for y in map(year_of, outcomes) if y is not None})
+    return {outputs / str(year) / INDEX: [o for o in outcomes if year_of(o) == year] for year in years}
+
+
 def write(outputs: Path, outcomes: list) -> list[Path]:
-    """``outputs/<year>/index.html`` for every year of ``outcomes``, each replacing the old one in
-    one rename. Returns the pages written."""
+    """The index page of every year of ``outcomes``, each replacing the old one in one rename.
+    Returns the pages written."""
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    written = []
-    for year in sorted({y for y in map(year_of, outcomes) if y is not None}):
-        folder = outputs / str(year)
-        folder.mkdir(parents=True, exist_ok=True)
-        mine = [o for o in outcomes if year_of(o) == year]
-        rollup = ROLLUP if _is_file(folder / ROLLUP) else None
-        _replace(folder / INDEX, page(rows(folder, mine), year, stamp, rollup))
-        written.append(folder / INDEX)
-    return written
+    for path, mine in pages(outputs, outcomes).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rollup = ROLLUP if _is_file(path.parent / ROLLUP) else None
+        _replace(path, page(rows(path.parent, mine), int(path.parent.name), stamp, rollup))
+    return list(pages(outputs, outcomes))
 
 
 def _replace(path: Path, text: str) -> None:
