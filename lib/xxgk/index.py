@@ -62,11 +62,12 @@ def _subfolders(folder: Path) -> list[Path]:
 
 def _row(folder: Path, agency: str, outcome) -> Row:
     target, kept = folder / agency, failed_dir(folder / agency)
-    manifest = _manifest(target)
+    here, there = _files(target), _files(kept)
+    manifest = _manifest(target) if MANIFEST in here else {}
     summary = manifest.get("summary", {}) if isinstance(manifest.get("summary"), dict) else {}
-    outputs = tuple(f"{_href(agency)}/{name}" for name, _ in OUTPUT_LINKS if _is_file(target / name))
-    notebooks = tuple(f"{_href(agency)}/{s.notebook}" for s in SECTIONS if _is_file(target / s.notebook))
-    partial = tuple(f"{_href(kept.name)}/{s.notebook}" for s in SECTIONS if _is_file(kept / s.notebook))
+    outputs = tuple(f"{_href(agency)}/{name}" for name, _ in OUTPUT_LINKS if name in here)
+    notebooks = tuple(f"{_href(agency)}/{s.notebook}" for s in SECTIONS if s.notebook in here)
+    partial = tuple(f"{_href(kept.name)}/{s.notebook}" for s in SECTIONS if s.notebook in there)
     name = summary["name"] if isinstance(summary.get("name"), str) else agency
     if outcome is not None:
         # the page may be published: the parameter file by its name, not where this machine keeps it
@@ -80,19 +81,25 @@ def _row(folder: Path, agency: str, outcome) -> Row:
 
 
 def _manifest(target: Path) -> dict:
-    """The agency's manifest, or ``{}`` where there is none usable (never followed through a link)."""
-    path = target / MANIFEST
-    if not _is_file(path):
-        return {}
+    """The agency's manifest, or ``{}`` where there is none usable."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _is_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink() and not path.parent.is_symlink()
+def _files(folder: Path) -> set[str]:
+    """The regular files in ``folder``, by name: none through a link (to the folder or to a file),
+    which could lead out of the outputs. One listing, not a look-up per file: a year may hold a
+    thousand agencies."""
+    if folder.is_symlink():
+        return set()
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name for entry in entries if entry.is_file(follow_symlinks=False)}
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
 
 
 def _href(segment: str) -> str:
@@ -119,7 +126,7 @@ def write(outputs: Path, outcomes: list) -> list[Path]:
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     for path, mine in pages(outputs, outcomes).items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        rollup = ROLLUP if _is_file(path.parent / ROLLUP) else None
+        rollup = ROLLUP if Path(ROLLUP).name in _files(path.parent / Path(ROLLUP).parent) else None
         _replace(path, page(rows(path.parent, mine), int(path.parent.name), stamp, rollup))
     return list(pages(outputs, outcomes))
 
