@@ -19,6 +19,7 @@ from conftest import EXAMPLE, run_xxgk
 from xxgk import index
 from xxgk.batch import BUILT, FAILED, UNCHANGED, Outcome
 from xxgk.findings import errors, warnings
+from xxgk.format import load_format
 from xxgk.params import load_params
 from xxgk.rules import check
 from xxgk.sections import SECTIONS
@@ -58,6 +59,7 @@ def test_the_page_needs_no_network_and_works_without_script():
             index.Row("b", "乙", FAILED, None, None, "参数文件有问题")]
     page = soup(index.page(rows, 2025, "2026-01-01 08:00", index.ROLLUP))
     assert page.html["lang"] == "zh"
+    assert page.h1.get_text() == f"{load_format().title.format(subject='', year=2025)} 生成情况"
     links = [tag.get("href") or tag.get("src") for tag in page.find_all(["a", "link", "script", "img"])]
     assert all(link is None or link.startswith("data:") or "://" not in link and not link.startswith("/")
                for link in links), links

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from .format import load_format
 from .paths import AUDIT_HTML, MANIFEST, REPORT_DOCX, REPORT_HTML, REPORT_PDF, failed_dir
 from .sections import SECTIONS
 
@@ -152,18 +153,19 @@ def page(entries: list[Row], year: int, generated: str, rollup: str | None = Non
     links = f'<p class="rollup"><a href="{escape(rollup)}">汇总报告</a></p>' if rollup else ""
     options = "".join(f'<option value="{s}">{label}</option>' for s, label in STATUS_LABELS.items())
     body = "\n".join(_table_row(r, rank) for rank, r in _ranked(entries))
+    title = escape(load_format().title.format(subject="", year=year)) + " 生成情况"
     return f"""<!DOCTYPE html>
 <html lang="zh">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>{year}年度 政府信息公开工作年度报告 生成情况</title>
+<title>{title}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <header>
-<h1>{year}年度 政府信息公开工作年度报告 生成情况</h1>
+<h1>{title}</h1>
 <p>共 {len(entries)} 个机关：{escape(said) or "无"}。本批生成于 {escape(generated)}。</p>
 {links}
 </header>
