@@ -15,8 +15,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from . import index
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
-from .findings import errors
+from .findings import errors, warnings
 from .zygote import die_with_parent, warm_up
 
 BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
@@ -35,6 +36,8 @@ class Outcome:
     section: str | None = None
     cell: int | None = None
     seconds: float = 0.0
+    errors: int | None = None  # the checks' errors and warnings, where the report got that far
+    warnings: int | None = None
 
 
 def expand(patterns: Iterable[str]) -> list[Path]:
@@ -63,14 +66,21 @@ def build_one(params: str, settings: dict[str, Any]) -> Outcome:
     try:
         result = build(params, section_jobs=SECTION_JOBS, **settings)
     except XxgkError as error:
+        found, noted = _counts(error.findings) if isinstance(error, ValidationFailed) else (None, None)
         return Outcome(params, FAILED, error.agency, error.year, _reason(error), error.section,
-                       error.cell, time.perf_counter() - start)
+                       error.cell, time.perf_counter() - start, found, noted)
     except OSError as error:  # the machine refused something: said as such, not as a bug
         return Outcome(params, FAILED, reason=os_problem(error), seconds=time.perf_counter() - start)
     except Exception as error:  # a bug must not stop the other agencies
         return Outcome(params, FAILED, reason=f"xxgk 内部错误：{type(error).__name__}: {error}",
                        seconds=time.perf_counter() - start)
-    return Outcome(params, result.status, result.agency, result.year, seconds=time.perf_counter() - start)
+    found, noted = _counts(list(result.findings))
+    return Outcome(params, result.status, result.agency, result.year, seconds=time.perf_counter() - start,
+                   errors=found, warnings=noted)
+
+
+def _counts(findings: list) -> tuple[int | None, int | None]:
+    return len(errors(findings)), len(warnings(findings))
 
 
 def _reason(error: XxgkError) -> str:
@@ -88,11 +98,20 @@ def _reason(error: XxgkError) -> str:
 def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
                scheduler: str | None = None, report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
     """Build every parameter file; ``report`` is called as each finishes. Never raises for one
-    agency's failure: its outcome says what went wrong."""
+    agency's failure: its outcome says what went wrong. Then the index page of each year built."""
     names = [str(p) for p in paths]
     if scheduler:
         from .cluster import build_on_dask
-        return build_on_dask(names, settings, scheduler, jobs, report)
+        outcomes = build_on_dask(names, settings, scheduler, jobs, report)
+    else:
+        outcomes = _build_here(names, settings, jobs, report)
+    index.write(Path(settings["outputs"]), outcomes)
+    return outcomes
+
+
+def _build_here(names: list[str], settings: dict[str, Any], jobs: int,
+                report: Callable[[Outcome], None]) -> list[Outcome]:
+    """The agencies in worker processes of this machine."""
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),

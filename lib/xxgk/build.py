@@ -29,7 +29,7 @@ from nbformat import NotebookNode
 from . import assemble, cache, pause, pdf, provenance, rules, word
 from .errors import OutputsError, SectionError, UsageError, ValidationFailed, os_problem
 from .execute import check_options, execute_section, notebook_path
-from .findings import Finding, errors, to_text
+from .findings import Finding, errors, to_text, warnings
 from .limits import CELL_TIMEOUT
 from .model import Report
 from .params import Source, parse_params, previous_year_file, read_source
@@ -162,6 +162,9 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             manifest = provenance.manifest(record, settings, stage,
                                            cache={"sections": keys, "assembly": assembly}, environment=environment)
             manifest.update(rules.acceptances(checked.findings))
+            # what the batch index shows of an agency that a later batch did not build
+            manifest["summary"] = {"name": report.agency.name, "errors": len(errors(checked.findings)),
+                                   "warnings": len(warnings(checked.findings))}
             _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
             _write_text(stage / SEAL, cache.seal(manifest) or "")
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)

@@ -183,6 +183,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
     from .batch import FAILED, Progress, build_many, expand, summary
+    from .index import pages
     from .rerun import refuse_kept_copy
 
     paths = expand(patterns)
@@ -195,6 +196,8 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
         raise UsageError(f"-j {jobs}：应为正整数")
     outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
     say(summary(outcomes, time.perf_counter() - start))
+    if written := pages(Path(settings["outputs"]), outcomes):
+        say("各机关的生成情况和链接：" + "、".join(map(str, written)))
     return 1 if any(o.status == FAILED for o in outcomes) else 0
 
 

@@ -37,6 +37,11 @@ def errors(findings: list[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.is_error]
 
 
+def warnings(findings: list[Finding]) -> list[Finding]:
+    """The findings that do not stop a build and that the parameter file has not accepted."""
+    return [f for f in findings if f.severity == "warning" and f.accepted is None]
+
+
 def to_json(findings_by_file: dict[str, list[Finding]], unusable: dict[str, str]) -> str:
     """``{file: {"findings": [...]}}``, or ``{file: {"unusable": message}}`` for a file that
     could not be read or validated."""
@@ -68,7 +73,7 @@ def to_text(findings: list[Finding]) -> str:
         lines.append(f"      {finding.message}。{_note(finding)}")
     count_errors = len(errors(findings))
     accepted = sum(1 for f in findings if f.accepted is not None)
-    lines.append(f"共 {count_errors} 个错误，{len(findings) - count_errors - accepted} 个提醒"
+    lines.append(f"共 {count_errors} 个错误，{len(warnings(findings))} 个提醒"
                  + (f"，{accepted} 个已接受。" if accepted else "。"))
     return "\n".join(lines)
 
