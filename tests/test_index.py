@@ -139,6 +139,26 @@ def test_the_index_is_replaced_in_one_step(tmp_path, monkeypatch):
     assert sorted(p.name for p in page.parent.iterdir()) == ["index.html"]
 
 
+def test_an_index_that_cannot_be_written_is_said_after_the_batch_summary(tmp_path, monkeypatch, capsys):
+    """The batch is over when the page is written: a full disk there must not hide how it went."""
+    from xxgk import batch, cli
+
+    folder = tmp_path / "params" / "2025"
+    folder.mkdir(parents=True)
+    for name in ("a", "b"):
+        (folder / f"{name}.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
+    done = [Outcome(str(folder / f"{name}.yaml"), BUILT, name, 2025, errors=0, warnings=0) for name in ("a", "b")]
+    monkeypatch.setattr(batch, "build_many", lambda *args: done)
+
+    def refuse(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert cli.main(["build", str(folder), "--outputs", str(tmp_path / "outputs")]) == 1
+    said = capsys.readouterr().out
+    assert said.index("已生成 2") < said.index("批量索引页未能写出") and "磁盘" in said
+
+
 def test_a_failed_sections_notebooks_are_linked(tmp_path, failing_section):
     """An agency whose part 一 fails in its kernel keeps its notebooks in ``<agency>.failed/``: the
     index links them, and only them."""

@@ -15,7 +15,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from . import index
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
 from .findings import errors, warnings
 from .zygote import die_with_parent, warm_up
@@ -98,20 +97,11 @@ def _reason(error: XxgkError) -> str:
 def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
                scheduler: str | None = None, report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
     """Build every parameter file; ``report`` is called as each finishes. Never raises for one
-    agency's failure: its outcome says what went wrong. Then the index page of each year built."""
+    agency's failure: its outcome says what went wrong."""
     names = [str(p) for p in paths]
     if scheduler:
         from .cluster import build_on_dask
-        outcomes = build_on_dask(names, settings, scheduler, jobs, report)
-    else:
-        outcomes = _build_here(names, settings, jobs, report)
-    index.write(Path(settings["outputs"]), outcomes)
-    return outcomes
-
-
-def _build_here(names: list[str], settings: dict[str, Any], jobs: int,
-                report: Callable[[Outcome], None]) -> list[Outcome]:
-    """The agencies in worker processes of this machine."""
+        return build_on_dask(names, settings, scheduler, jobs, report)
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),

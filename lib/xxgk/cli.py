@@ -183,7 +183,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
     from .batch import FAILED, Progress, build_many, expand, summary
-    from .index import pages
+    from .index import write
     from .rerun import refuse_kept_copy
 
     paths = expand(patterns)
@@ -196,7 +196,12 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
         raise UsageError(f"-j {jobs}：应为正整数")
     outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
     say(summary(outcomes, time.perf_counter() - start))
-    if written := pages(Path(settings["outputs"]), outcomes):
+    try:  # after the summary: a page that cannot be written must not hide how the batch went
+        written = write(Path(settings["outputs"]), outcomes)
+    except OSError as error:
+        say(f"批量索引页未能写出：{os_problem(error)}")
+        return 1
+    if written:
         say("各机关的生成情况和链接：" + "、".join(map(str, written)))
     return 1 if any(o.status == FAILED for o in outcomes) else 0
 

@@ -125,11 +125,12 @@ def write(outputs: Path, outcomes: list) -> list[Path]:
     """The index page of every year of ``outcomes``, each replacing the old one in one rename.
     Returns the pages written."""
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    for path, mine in pages(outputs, outcomes).items():
+    written = pages(outputs, outcomes)
+    for path, mine in written.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         rollup = ROLLUP if Path(ROLLUP).name in _files(path.parent / Path(ROLLUP).parent) else None
         _replace(path, page(rows(path.parent, mine), int(path.parent.name), stamp, rollup))
-    return list(pages(outputs, outcomes))
+    return list(written)
 
 
 def _replace(path: Path, text: str) -> None:
