@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -130,14 +131,28 @@ def test_the_page_follows_the_file_and_its_findings(served, browser, project):
     assert process.poll() is None
 
 
+def test_pdf_and_word_only_when_asked(served, browser):
+    _, url = served
+    with pytest.raises(urllib.error.HTTPError):  # no save of the session above made them
+        urllib.request.urlopen(url + "report.pdf", timeout=10)
+    browser.get(url)
+    browser.execute_script("document.querySelector('#xxgk-preview form button').click()")
+    WebDriverWait(browser, WAIT, poll_frequency=0.1).until(
+        lambda d: "已生成" in _text(d, ".xxgk-preview-exports"))
+    assert urllib.request.urlopen(url + "report.pdf", timeout=10).read().startswith(b"%PDF")
+    assert urllib.request.urlopen(url + "report.docx", timeout=10).read().startswith(b"PK")
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_leaves_no_process_and_no_outputs(project, temp, stop):
     params = project / "params" / "2025" / "emin.yaml"
     process, url = start_preview(params, temp)
     urllib.request.urlopen(url, timeout=10).read()
-    _edit(params, "part5: |-\n", "part5: |-\n  停止前的最后一次修改。\n")  # kernels are running now
-    family = descendants(process.pid)
-    assert family, "the preview runs its kernel template process"
+    _edit(params, "part5: |-\n", "part5: |-\n  停止前的最后一次修改。\n")
+    deadline = time.monotonic() + WAIT
+    while len(family := descendants(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until a kernel runs beside the template process: stopped mid-refresh
+    assert len(family) >= 2, "no kernel seen while the preview refreshed"
     process.send_signal(stop)
     out, err = process.communicate(timeout=WAIT)
     assert process.returncode == 0, err

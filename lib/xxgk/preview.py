@@ -75,7 +75,8 @@ def overlay(findings: list[Finding]) -> list[dict[str, Any]]:
 
 class Session:
     """The preview of one parameter file: its private folder, the notebooks executed there with
-    their cache keys, and what the page shows (``show`` is called with each new view)."""
+    their cache keys, and what the page shows (``show`` is called with each new view, from the
+    refreshing thread and from the thread making PDF and Word)."""
 
     def __init__(self, params: Path, previous: Path | None, folder: Path, jobs: int,
                  show: Callable[[View], None]) -> None:
@@ -84,7 +85,8 @@ class Session:
         self.notebooks: dict[str, NotebookNode] = {}
         self.report: dict[str, Any] = {}
         self.view = View()
-        self.exporting = threading.Lock()
+        self.lock = threading.Lock()  # over view and the export flags
+        self.export_wanted = self.exporting = False
 
     def refresh(self, superseded: Callable[[], bool]) -> None:
         """Bring the page up to date with the files; stop early, leaving the next refresh to
@@ -92,7 +94,7 @@ class Session:
         try:
             checked = validate(self.params, self.previous)
         except XxgkError as error:
-            self._show(error=error.message)
+            self.update(error=error.message, updating=False)
             return
         sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
         keys = cache.section_keys(sources, checked.report, checked.previous_report, {})
@@ -110,17 +112,23 @@ class Session:
             for number, phase in enumerate(phases, 1):
                 if phase and not self._execute(phase, keys, superseded):
                     return
-                self._show(checked, updating=number < len(phases))
+                combined = assemble.combine([(s, self.notebooks[s.key]) for s in SECTIONS])
+                self.update(html=assemble.publication_html(combined, checked.report, checked.findings),
+                            findings=overlay(checked.findings), error=None, updating=number < len(phases),
+                            checked=checked)
         except XxgkError as error:  # a failing section: its message, and the last good page
-            self._show(error=error.message)
+            self.update(error=error.message, updating=False)
 
     def _inputs(self, checked: Checked) -> None:
         (self.folder / PARAMS_COPY).write_bytes(checked.source.data)
         if checked.previous:
             (self.folder / PREVIOUS_COPY).write_bytes(checked.previous.data)
+        else:  # last year's file went away: the notebooks must not find an old copy
+            (self.folder / PREVIOUS_COPY).unlink(missing_ok=True)
 
     def _execute(self, sections: tuple[Section, ...], keys: dict[str, str], superseded: Callable[[], bool]) -> bool:
-        inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if self._has_previous() else None}
+        previous = PREVIOUS_COPY if (self.folder / PREVIOUS_COPY).is_file() else None
+        inputs = {"params_path": PARAMS_COPY, "previous_path": previous}
 
         def run(section: Section) -> tuple[Section, NotebookNode | None]:
             if superseded():
@@ -134,44 +142,41 @@ class Session:
                 self.notebooks[section.key], self.keys[section.key] = notebook, keys[section.key]
         return all(notebook is not None for _, notebook in done)
 
-    def _has_previous(self) -> bool:
-        return (self.folder / PREVIOUS_COPY).is_file()
-
-    def _show(self, checked: Checked | None = None, *, updating: bool = False, error: str | None = None) -> None:
-        if checked is None:
-            self.view = self.view.but(error=error, updating=False)
-        else:
-            combined = assemble.combine([(s, self.notebooks[s.key]) for s in SECTIONS])
-            html = assemble.publication_html(combined, checked.report, checked.findings)
-            self.view = self.view.but(html=html, findings=overlay(checked.findings), error=None,
-                                      updating=updating, checked=checked)
-        self.show(self.view)
+    def update(self, **changes: Any) -> None:
+        with self.lock:  # and show under it: two threads' views reach the page in their order
+            self.view = self.view.but(**changes)
+            self.show(self.view)
 
     def export(self) -> None:
-        """PDF and Word of the page shown, in the background; a request while one runs is dropped
-        (the button shows that it is running)."""
-        view = self.view
-        if view.html is None or view.checked is None or not self.exporting.acquire(blocking=False):
-            return
-        self.view = self.view.but(exporting="正在生成 PDF 和 Word…")
-        self.show(self.view)
-        threading.Thread(target=self._export, args=(view,), daemon=True, name="xxgk-export").start()
+        """PDF and Word of the page shown, made in the background; asked again while they are
+        being made, they are made once more afterwards, of the page shown then."""
+        with self.lock:
+            self.export_wanted = True
+            if self.exporting:
+                return
+            self.exporting = True
+        threading.Thread(target=self._exports, daemon=True, name="xxgk-export").start()
 
-    def _export(self, view: View) -> None:
-        try:
-            report = view.checked.report
-            for name, data in ((REPORT_PDF, pdf.render_pdf(view.html or "", report).data),
-                               (REPORT_DOCX, word.render_docx(view.html or "", report))):
-                draft = self.folder / f".{name}.tmp"
-                draft.write_bytes(data)
-                os.replace(draft, self.folder / name)
-            status = "已生成（与上方报告同一版本）"
-        except (XxgkError, OSError) as error:
-            status = f"生成失败：{error}"
-        finally:
-            self.exporting.release()
-        self.view = self.view.but(exporting=status)
-        self.show(self.view)
+    def _exports(self) -> None:
+        while True:
+            with self.lock:
+                if not self.export_wanted or self.view.checked is None:
+                    self.exporting = False
+                    return
+                self.export_wanted, view = False, self.view
+                if view.html == view.exported:
+                    continue
+            self.update(exports="正在生成 PDF 和 Word…")
+            try:
+                html, report = view.html or "", view.checked.report
+                for name, data in ((REPORT_PDF, pdf.render_pdf(html, report).data),
+                                   (REPORT_DOCX, word.render_docx(html, report))):
+                    draft = self.folder / f".{name}.tmp"
+                    draft.write_bytes(data)
+                    os.replace(draft, self.folder / name)
+                self.update(exports="已生成", exported=html)
+            except (XxgkError, OSError) as error:
+                self.update(exports=f"生成失败：{error}")
 
 
 def watched(params: Path, previous: Path | None) -> tuple[list[Path], Callable[[Change, str], bool]]:
@@ -225,8 +230,11 @@ def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_b
                 kit_changed.clear()
                 cache.kit_digest.cache_clear()
                 assemble.forget_templates()
-            session.refresh(changed.is_set)
-            if exports and session.view.html is not None and session.view.error is None:
+            try:
+                session.refresh(changed.is_set)
+            except Exception as error:  # noqa: BLE001 (a bug, or a notebook or template being edited)
+                session.update(error=f"xxgk 内部错误：{type(error).__name__}: {error}", updating=False)
+            if exports:
                 session.export()
             changed.wait()
             changed.clear()

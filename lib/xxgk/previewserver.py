@@ -43,7 +43,8 @@ class View:
     findings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     error: str | None = None
     updating: bool = True
-    exporting: str | None = None
+    exports: str | None = None  # the state of the PDF and Word files, once asked for
+    exported: str | None = None  # the publication HTML they were made from
     checked: Any = None  # build.Checked of ``html``, for the exports
 
     def but(self, **changes: Any) -> View:
@@ -130,9 +131,10 @@ def panel(view: View) -> str:
             f'{LEVELS[f["level"]]} · {escape(f["location"])}<br>应为 {escape(f["expected"])}，实为 {escape(f["found"])}'
             f'<br><small>{escape(f["message"])}。{escape(f["hint"])}</small></li>')
     parts.append('</ol><form method="post" action="export"><button type="submit">生成 PDF 和 Word</button></form>')
-    if view.exporting:
-        parts.append(f'<p class="xxgk-preview-exports">{escape(view.exporting)} '
-                     f'<a href="{REPORT_PDF}">PDF</a> <a href="{REPORT_DOCX}">Word</a></p>')
+    if view.exports:
+        older = "（由较早的版本生成，需要时请再按一次）" if view.exported not in (None, view.html) else ""
+        links = f' <a href="{REPORT_PDF}">PDF</a> <a href="{REPORT_DOCX}">Word</a>' if view.exported else ""
+        parts.append(f'<p class="xxgk-preview-exports">{escape(view.exports + older)}{links}</p>')
     return "".join(parts) + "</aside>"
 
 
