@@ -41,6 +41,15 @@ def start_preview(params: Path, temp: Path | None = None) -> tuple[subprocess.Po
     return process, match.group()
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie waiting for its new parent to
+    reap it has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def descendants(pid: int) -> set[int]:
     """Every living process below ``pid``, read from /proc."""
     parents = {}

@@ -8,6 +8,7 @@ order in one test, as a statistician's session does."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,17 +21,23 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import EXAMPLE, ROOT
-from helpers import chromium, descendants, start_preview
+from helpers import chromium, descendants, running, start_preview
 
 WAIT = 60  # seconds a step may take on a loaded machine; the speed itself is bench/preview.py's
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(tmp_path_factory, built) -> Path:
+    """A project holding the example and the outputs a build of it left."""
     folder = tmp_path_factory.mktemp("project")
     (folder / "params" / "2025").mkdir(parents=True)
     (folder / "params" / "2025" / "emin.yaml").write_bytes(EXAMPLE.read_bytes())
+    shutil.copytree(built, folder / "outputs" / "2025" / "emin")
     return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"" for p in folder.rglob("*")}
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +140,10 @@ def test_the_page_follows_the_file_and_its_findings(served, browser, project):
 
 def test_pdf_and_word_only_when_asked(served, browser):
     _, url = served
-    with pytest.raises(urllib.error.HTTPError):  # no save of the session above made them
-        urllib.request.urlopen(url + "report.pdf", timeout=10)
     browser.get(url)
+    assert _text(browser, ".xxgk-preview-exports") == "", "no save of the session above made them"
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(url + "report.pdf", timeout=10)
     browser.execute_script("document.querySelector('#xxgk-preview form button').click()")
     WebDriverWait(browser, WAIT, poll_frequency=0.1).until(
         lambda d: "已生成" in _text(d, ".xxgk-preview-exports"))
@@ -143,23 +151,29 @@ def test_pdf_and_word_only_when_asked(served, browser):
     assert urllib.request.urlopen(url + "report.docx", timeout=10).read().startswith(b"PK")
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_stopping_leaves_no_process_and_no_outputs(project, temp, stop):
-    params = project / "params" / "2025" / "emin.yaml"
+@pytest.mark.parametrize(("stop", "refreshing"), [(signal.SIGTERM, True), (signal.SIGINT, True),
+                                                  (signal.SIGINT, False)])
+def test_stopping_leaves_no_process_and_the_outputs_as_they_were(project, temp, stop, refreshing):
+    params, outputs = project / "params" / "2025" / "emin.yaml", _tree(project / "outputs")
     process, url = start_preview(params, temp)
-    urllib.request.urlopen(url, timeout=10).read()
-    _edit(params, "part5: |-\n", "part5: |-\n  停止前的最后一次修改。\n")
     deadline = time.monotonic() + WAIT
-    while len(family := descendants(process.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)  # until a kernel runs beside the template process: stopped mid-refresh
-    assert len(family) >= 2, "no kernel seen while the preview refreshed"
+    if refreshing:  # stopped while a kernel runs beside the template process
+        _edit(params, "part5: |-\n", f"part5: |-\n  停止前的最后一次修改（{stop.name}）。\n")
+        while len(family := descendants(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(family) >= 2, "no kernel seen while the preview refreshed"
+    else:  # stopped while it waits for the next save, its template process ready
+        while "已是最新" not in urllib.request.urlopen(url, timeout=10).read().decode() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        family = descendants(process.pid)
+        assert family, "the template process stays warm between saves"
     process.send_signal(stop)
     out, err = process.communicate(timeout=WAIT)
     assert process.returncode == 0, err
     assert "预览已结束" in out and err == ""
-    alive = [pid for pid in family if Path(f"/proc/{pid}").exists()]
+    alive = [pid for pid in family if running(pid)]
     assert not alive, f"left running: {alive}"
-    assert not (project / "outputs").exists()
+    assert _tree(project / "outputs") == outputs
     assert not list(temp.iterdir()), "the private folder and the sockets' folder are removed"
 
 
