@@ -41,12 +41,11 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def served(project):
-    process, url = start_preview(project / "params" / "2025" / "emin.yaml")
+def served(project, tmp_path_factory):
+    process, url = start_preview(project / "params" / "2025" / "emin.yaml", tmp_path_factory.mktemp("served"))
     yield process, url
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=WAIT)
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +180,20 @@ def test_a_missing_file_is_refused_before_serving(tmp_path):
     result = subprocess.run([sys.executable, "-m", "xxgk.cli", "preview", str(tmp_path / "none.yaml")],
                             capture_output=True, text=True, timeout=WAIT, cwd=ROOT)
     assert result.returncode == 2 and "找不到参数文件" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_killed_preview_leaves_no_process_and_the_next_one_tidies_its_folder(project, temp):
+    params = project / "params" / "2025" / "emin.yaml"
+    process, url = start_preview(params, temp)
+    family = descendants(process.pid)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + WAIT
+    while any(running(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.05)  # a child learns of its parent's death from the kernel, asynchronously
+    assert not [pid for pid in family if running(pid)]
+    assert list(temp.glob("xxgk-preview-*")), "SIGKILL leaves no chance to remove the private folder"
+    process, url = start_preview(params, temp)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=WAIT)
+    assert not list(temp.iterdir())

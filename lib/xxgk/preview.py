@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from watchfiles import Change, watch
 
 from . import assemble, cache, pdf, word
 from .build import Checked, execute_all, validate
-from .errors import UsageError, XxgkError
+from .errors import UsageError, XxgkError, os_problem
 from .execute import execute_section, notebook_path
 from .findings import Finding
 from .format import load_format
@@ -35,8 +34,9 @@ from .frames import cells
 from .paths import NOTEBOOKS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX, REPORT_PDF, TEMPLATES
 from .previewserver import PreviewServer, View
 from .sections import SECTIONS, Section
-from .zygote import socket_root, stop_kernels, warm_up
+from .zygote import owned_folder, stop_kernels, warm_up
 
+FOLDER_PREFIX = "xxgk-preview-"
 STEP_MS = 30  # quiet time that ends a burst of events (an editor's write-to-temp-and-rename)
 
 
@@ -204,10 +204,16 @@ def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_b
         raise UsageError(f"找不到参数文件 {params}")
     if previous is not None and not previous.is_file():
         raise UsageError(f"找不到上一年度的参数文件 {previous}")
+    folder, owner = owned_folder(FOLDER_PREFIX)  # a killed preview's is removed by the next one
+    try:
+        server = PreviewServer(port, folder)
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        owner.close()
+        raise UsageError(f"--port {port}：无法在此端口提供预览（{os_problem(error)}）。"
+                         "可换一个端口，或不指定 --port 由系统选择") from None
     warm_up()  # from this thread, which lives as long as the session: the zygote dies with it
-    folder = Path(tempfile.mkdtemp(prefix="xxgk-preview-", dir=socket_root()))
     changed, stop, kit_changed = threading.Event(), threading.Event(), threading.Event()
-    server = PreviewServer(port, folder)
     session = Session(params, previous, folder, jobs, server.publish)
     server.on_export = session.export
     roots, relevant = watched(params, previous)
@@ -244,3 +250,4 @@ def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_b
         stop_kernels()
         watcher.join(timeout=5)
         shutil.rmtree(folder, ignore_errors=True)
+        owner.close()
