@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -229,6 +230,7 @@ def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_b
         server.start()
         watcher.start()
         say(f"预览地址：{server.url}\n修改并保存参数文件后，页面随即更新。按 Ctrl-C 结束预览。")
+        sys.stdout.flush()  # the address is what a script or a test starting the preview waits for
         if open_browser:
             webbrowser.open(server.url)
         while True:
