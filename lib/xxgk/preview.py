@@ -106,12 +106,11 @@ class Session:
         if not self.notebooks or None in first:
             first = {s.key for s in stale}
         self._inputs(checked)
-        self.report = report
         phases = [p for p in (tuple(s for s in stale if s.key in first),
                               tuple(s for s in stale if s.key not in first)) if p] or [()]
         try:
             for number, phase in enumerate(phases, 1):
-                if phase and not self._execute(phase, keys, superseded):
+                if phase and not self._execute(phase, keys, checked.report.year, superseded):
                     return
                 combined = assemble.combine([(s, self.notebooks[s.key]) for s in SECTIONS])
                 self.update(html=assemble.publication_html(combined, checked.report, checked.findings),
@@ -119,6 +118,9 @@ class Session:
                             checked=checked)
         except XxgkError as error:  # a failing section: its message, and the last good page
             self.update(error=error.message, updating=False)
+        # what the next refresh's edit is told apart from; after an interrupted refresh, the one
+        # before it, so that both edits' sections come first
+        self.report = report
 
     def _inputs(self, checked: Checked) -> None:
         (self.folder / PARAMS_COPY).write_bytes(checked.source.data)
@@ -127,7 +129,8 @@ class Session:
         else:  # last year's file went away: the notebooks must not find an old copy
             (self.folder / PREVIOUS_COPY).unlink(missing_ok=True)
 
-    def _execute(self, sections: tuple[Section, ...], keys: dict[str, str], superseded: Callable[[], bool]) -> bool:
+    def _execute(self, sections: tuple[Section, ...], keys: dict[str, str], year: int,
+                 superseded: Callable[[], bool]) -> bool:
         previous = PREVIOUS_COPY if (self.folder / PREVIOUS_COPY).is_file() else None
         inputs = {"params_path": PARAMS_COPY, "previous_path": previous}
 
@@ -135,7 +138,7 @@ class Session:
             if superseded():
                 return section, None
             return section, execute_section(section, inputs, self.folder / section.notebook, {},
-                                            agency=self.params.stem, year=int(self.report["year"]))
+                                            agency=self.params.stem, year=year)
 
         done = execute_all(run, self.jobs, sections)  # type: ignore[arg-type]
         for section, notebook in done:
