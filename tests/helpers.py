@@ -3,10 +3,68 @@ normaliser for comparing the report with the published text."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from bs4 import BeautifulSoup
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"  # Debian's: never a downloaded browser
+
+
+def chromium():
+    """A headless Debian Chromium driven through Selenium; the caller quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def start_preview(params: Path, temp: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """``xxgk preview params`` as a user starts it (its temporary files in ``temp``), and the
+    address it prints once it serves."""
+    env = {**os.environ, **({"TMPDIR": str(temp)} if temp else {})}
+    process = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "preview", str(params)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline() if process.stdout else ""
+    match = re.search(r"http://\S+", first)
+    if match is None:
+        process.kill()
+        raise AssertionError(f"no address printed: {first!r} {process.communicate()}")
+    return process, match.group()
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie waiting for its new parent to
+    reap it has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def descendants(pid: int) -> set[int]:
+    """Every living process below ``pid``, read from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit():
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 @dataclass

@@ -22,6 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from conftest import EXAMPLE, run_xxgk
+from helpers import chromium
 from xxgk import pdf, word
 from xxgk.blocks import TITLE_EMS, _ems, title_lines
 from xxgk.format import load_format
@@ -132,14 +133,7 @@ def test_signature_is_flush_with_the_right_margin_in_the_pdf(built, example):
 
 
 def test_signature_is_flush_right_in_the_html(built):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"  # Debian's Chromium: never a downloaded browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium()
     try:
         driver.set_window_size(1200, 900)
         driver.get((built / "report.html").as_uri())

@@ -92,6 +92,11 @@ def _exporter(template: str) -> HTMLExporter:
     return exporter
 
 
+def forget_templates() -> None:
+    """Compile the templates again at the next export: a preview session outlives edits to them."""
+    _exporter.cache_clear()
+
+
 def publication_html(combined: NotebookNode, report: Report, findings: list[Finding]) -> str:
     """The report as published: the sections' rich outputs only, no code, self-contained; marked
     “未通过校验” on every page when the checks found errors."""

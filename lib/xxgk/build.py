@@ -156,7 +156,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                                 options.get(section.key, {}), agency=source.agency,
                                                 year=report.year, timeout=timeout)
 
-            executed = _execute_all(run, section_jobs)
+            executed = execute_all(run, section_jobs)
             environment = _publish(stage, assemble.combine(executed), report, checked.findings, record, formats,
                                    archival, source.data)
             manifest = provenance.manifest(record, settings, stage,
@@ -188,15 +188,15 @@ def _outputs_root(outputs: Path) -> Path:
     return outputs
 
 
-def _execute_all(run: Callable[[Section], tuple[Section, NotebookNode]],
-                 jobs: int) -> list[tuple[Section, NotebookNode]]:
-    """Every section, ``jobs`` at a time. Each runs in its own kernel process, so threads are
+def execute_all(run: Callable[[Section], tuple[Section, NotebookNode]], jobs: int,
+                sections: tuple[Section, ...] = SECTIONS) -> list[tuple[Section, NotebookNode]]:
+    """Every one of ``sections``, ``jobs`` at a time. Each runs in its own kernel process, so threads are
     enough to use the cores. The first to fail, or an interruption (Ctrl-C, SIGTERM), ends the
     other kernels at once rather than leaving them to finish (or never finish) their cells."""
     warm_up()  # from this thread: the zygote dies with the thread that started it
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
-        futures = [pool.submit(run, section) for section in SECTIONS]
+        futures = [pool.submit(run, section) for section in sections]
         for future in as_completed(futures):
             future.result()
         return [future.result() for future in futures]

@@ -111,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     rerun.add_argument("section", metavar="部分", help="部分的名称或 notebook，如 requests 或 03_requests")
     rerun.set_defaults(run=_rerun)
 
+    preview = commands.add_parser("preview", help="边改边看：保存参数文件后，浏览器中的报告和校验结果随即更新")
+    preview.add_argument("params", type=Path, metavar="参数文件", help="参数文件，如 params/2025/emin.yaml")
+    preview.add_argument("--port", type=int, default=0, metavar="N", help="端口（默认随机）")
+    preview.add_argument("--open", action="store_true", help="用默认浏览器打开预览")
+    preview.add_argument("--pdf", action="store_true",
+                         help="每次更新后在后台生成 PDF 和 Word（平时只在页面上按按钮时生成）")
+    preview.add_argument("--previous", type=Path, metavar="文件", help=PREVIOUS_HELP)
+    preview.set_defaults(run=_preview)
+
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
     schema.add_argument("-o", "--output", type=Path, metavar="文件", help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
@@ -253,6 +262,21 @@ def _rerun(args: argparse.Namespace) -> int:
     result = rerun(args.folder, args.section)
     say(result.text())
     return 0 if result.identical else 1
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import preview
+    from .rerun import refuse_kept_copy
+
+    if not 0 <= args.port < 65536:
+        raise UsageError(f"--port {args.port}：应为 0 至 65535 之间的整数")
+    refuse_kept_copy(args.params)
+    try:
+        preview(args.params, port=args.port, previous=args.previous, open_browser=args.open,
+                exports=args.pdf, jobs=default_jobs(), say=say)
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: how a preview ends
+        say("预览已结束；输出文件夹未改动。")
+    return 0
 
 
 def _options(settings: list[str]) -> dict[str, dict[str, Any]]:

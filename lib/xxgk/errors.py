@@ -66,6 +66,7 @@ _OS_PROBLEMS = {
     errno.EIO: "磁盘读写错误",
     errno.ENOENT: "文件或文件夹不存在",
     errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EADDRINUSE: "端口已被占用",
 }
 
 

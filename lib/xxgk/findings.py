@@ -26,6 +26,7 @@ class Finding:
     row: str | None = None
     column: str | None = None
     accepted: str | None = None  # the reason the parameter file gives for accepting it
+    excerpt: str | None = None  # the narrative's words it is about (… where cut), to find them on the page
 
     @property
     def is_error(self) -> bool:

@@ -176,7 +176,8 @@ def _foreign_places(report: Report) -> Iterator[Finding]:
         yield _finding("C1", section=mention.section, location=f"{mention.where} 正文",
                        expected=f"{report.agency.subject}或本机关", found=f"“{mention.name}” {mention.count} 次",
                        message=(f"正文“…{mention.excerpt}…”提到的“{mention.name}”不是本报告的机关"
-                                f"（{report.agency.name}），像是从其他机关的报告复制而来"))
+                                f"（{report.agency.name}），像是从其他机关的报告复制而来"),
+                       excerpt=mention.excerpt)
 
 
 _DIGITS_ONLY = re.compile(r"\D")
@@ -243,7 +244,7 @@ def _narrative(report: Report, previous: Report | None) -> Iterator[Finding]:
             message = f"正文“{mismatch.excerpt}”与{mismatch.cells}不符" + (_AMBIGUOUS if mismatch.ambiguous else "")
             yield _finding("X3", severity="warning" if mismatch.ambiguous else _FMT.rule("X3").severity,
                            section=section, location=f"{where} 正文", expected=mismatch.expected,
-                           found=mismatch.found, message=message)
+                           found=mismatch.found, message=message, excerpt=mismatch.excerpt)
 
 
 def narrative_texts(report: Report, printed: bool = True) -> Iterator[tuple[str, str, str]]:

@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 # what a section notebook imports, loaded once in the zygote and shared by every forked kernel
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython.core.interactiveshell",
@@ -131,10 +132,7 @@ class Zygote:
     """The builder's handle on one zygote process: started ahead of need, asked to fork kernels."""
 
     def __init__(self) -> None:
-        remove_stale_folders()
-        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=socket_root()))
-        self._owner = open(self.folder / OWNER_LOCK, "w")  # noqa: SIM115 (held while the zygote lives)
-        fcntl.flock(self._owner, fcntl.LOCK_EX)
+        self.folder, self._owner = owned_folder(FOLDER_PREFIX)
         self.path = self.folder / "zygote.sock"
         environment = {**os.environ, **SINGLE_THREADED, **QUIET}
         self.process = subprocess.Popen(
@@ -184,9 +182,20 @@ def socket_root() -> str:
     return root if len(os.fsencode(root)) <= SOCKET_ROOT_MAX else "/tmp"
 
 
-def remove_stale_folders() -> None:
-    """Remove the socket folders of zygotes whose builder is gone (killed before it could)."""
-    for folder in Path(socket_root()).glob(FOLDER_PREFIX + "*"):
+def owned_folder(prefix: str) -> tuple[Path, IO[str]]:
+    """A new folder in the temporary folder and its owner lock, held until the file returned is
+    closed; first, the folders of the same ``prefix`` whose owner is gone (killed before it could
+    remove them) are removed."""
+    remove_stale_folders(prefix)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=socket_root()))
+    owner = open(folder / OWNER_LOCK, "w")  # noqa: SIM115 (held while the folder is in use)
+    fcntl.flock(owner, fcntl.LOCK_EX)
+    return folder, owner
+
+
+def remove_stale_folders(prefix: str = FOLDER_PREFIX) -> None:
+    """Remove the folders (a zygote's sockets, a preview's files) whose owner is gone."""
+    for folder in Path(socket_root()).glob(prefix + "*"):
         try:
             info = folder.lstat()
         except OSError:
