@@ -15,8 +15,9 @@ from bs4 import BeautifulSoup
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"  # Debian's: never a downloaded browser
 
 
-def chromium():
-    """A headless Debian Chromium driven through Selenium; the caller quits it."""
+def chromium(console: bool = False):
+    """A headless Debian Chromium driven through Selenium; the caller quits it. ``console``: keep
+    the page's console messages for ``get_log("browser")``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -24,6 +25,8 @@ def chromium():
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(argument)
+    if console:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 

@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
+from helpers import chromium
 from xxgk import index
 from xxgk.batch import BUILT, FAILED, UNCHANGED, Outcome
 from xxgk.findings import errors, warnings
@@ -245,15 +246,7 @@ def test_the_batch_index_lists_every_agency_with_its_counts(batch):
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"  # Debian's Chromium: never a downloaded browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = chromium(console=True)
     driver.set_window_size(1200, 900)
     yield driver
     driver.quit()
