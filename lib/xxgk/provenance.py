@@ -58,9 +58,13 @@ def versions() -> dict[str, str]:
 def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]) -> dict:
     """The provenance record of one build (no wall-clock time: two builds must compare equal)."""
     inputs = [(PARAMS_COPY, source)] + ([(PREVIOUS_COPY, previous)] if previous else [])
+    return {"inputs": [{"file": name, "from": item.path.name, "sha256": sha256(item.data)}
+                       for name, item in inputs], **kit_record(notebooks)}
+
+
+def kit_record(notebooks: dict[str, bytes]) -> dict:
+    """What a build ran besides its inputs: the notebooks, the format data, the kit, the packages."""
     return {
-        "inputs": [{"file": name, "from": item.path.name, "sha256": sha256(item.data)}
-                   for name, item in inputs],
         "notebooks": {name: sha256(data) for name, data in notebooks.items()},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),
