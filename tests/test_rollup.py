@@ -168,3 +168,24 @@ def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
     assert set(names(generated)) <= set(words)  # the chart's labels are in the PDF as words
     assert len([word for word in words if word in labels]) > 2 * len(generated)  # names, legends, axes
     assert found == []
+
+
+def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):
+    from xxgk import charts, rollup
+
+    one = rollup.collect(generated[:20], TITLE, 2025)
+    many = rollup.Rollup(TITLE, 2025, one.agencies * 4, (), one.summed, ())  # 80 agencies
+    handled = {a.report.agency.name: yaml.safe_load(p.read_text(encoding="utf-8"))["table3"]["total"][-1]
+               for a, p in zip(one.agencies, generated[:20], strict=True)}
+    html = rollup.comparison_html(many).html
+    page = BeautifulSoup(html, "html.parser")
+    assert len(page.select("tbody tr")) == 80
+    kept = BeautifulSoup(rollup.printed(html), "html.parser").select("tbody tr")
+    assert len(kept) == 40
+    # the 40 largest of 80 rows in which each agency appears 4 times: the 10 largest agencies
+    largest = sorted(handled, key=handled.__getitem__, reverse=True)[:10]
+    assert {row.th.get_text() for row in kept} == set(largest)
+    chart = BeautifulSoup(charts.outcome_chart(many).html, "html.parser")
+    words = [text.get_text() for text in chart.find_all("text")]
+    assert "其余 40 个机关" in words and set(largest) <= set(words)
+    assert not set(handled) - set(largest) & set(words)

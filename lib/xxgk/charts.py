@@ -21,14 +21,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .html import Html
-from .rollup import Rollup, new_applications, outcomes
+from .rollup import SHOWN, Rollup, largest, new_applications, outcomes
 
 FONT = "Noto Sans CJK SC"
-# one bar per agency up to this many; beyond it the SHOWN agencies with the most applications get
-# a bar each and the others share one, as a bar chart of hundreds of names is unreadable (the
-# comparison table lists every agency)
-MAX_BARS = 60
-SHOWN = 40
 WIDTH = 6.1  # inches: the A4 text width of the report (156 mm)
 BAR = 0.26  # inches per agency: its name at 8 pt with room between names
 MARGIN = 1.3  # inches above and below the bars: the legend and the axis
@@ -37,13 +32,15 @@ STYLE: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "xxgk", "font.f
 
 
 def _limited(frame: pd.DataFrame, by: pd.Series, what: str) -> tuple[pd.DataFrame, str]:
-    """``frame`` as charted: every row, or the SHOWN rows largest ``by`` and one summing the rest."""
-    if len(frame) <= MAX_BARS:
+    """``frame`` as charted: a bar per row, or beyond MAX_LISTED rows one for each of the SHOWN
+    largest ``by`` and one for the rest together (the comparison table lists every agency)."""
+    shown = largest(by)
+    if all(shown):
         return frame, ""
-    order = by.sort_values(ascending=False, kind="stable").index
-    rest = frame.loc[order[SHOWN:]].sum().to_frame(f"其余 {len(frame) - SHOWN} 个机关").T
-    note = f"{what}最多的 {SHOWN} 个机关各占一条，其余 {len(frame) - SHOWN} 个机关合为一条"
-    return pd.concat([frame.loc[order[:SHOWN]], rest]), note
+    rest = frame[[not s for s in shown]]
+    others = rest.sum().to_frame(f"其余 {len(rest)} 个机关").T
+    note = f"{what}最多的 {SHOWN} 个机关各占一条，其余 {len(rest)} 个机关合为一条"
+    return pd.concat([frame[shown], others]), note
 
 
 def _svg(figure: Figure, prefix: str, label: str) -> str:

@@ -27,7 +27,7 @@ from .paths import (
     agency_dir,
     project_outputs,
 )
-from .rollup import INPUTS, page_title
+from .rollup import INPUTS, page_title, printed
 from .sections import Section
 from .zygote import stop_kernels, warm_up
 
@@ -83,8 +83,6 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     target = (output or agency_dir(project_outputs(paths[0]), year, ROLLUP_DIR)).absolute()
     if target.exists() and not target.is_dir():
         raise UsageError(f"-o {output}：这是一个文件，不是文件夹")
-    pdf.check_fonts()
-    pdf.check_subsetter()
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
@@ -101,13 +99,15 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == key:
             return RollupResult(target, "unchanged", len(paths))
+        pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
+        pdf.check_subsetter()
         with staging(target) as stage:
             (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
             notebook = _execute(stage, title, year, timeout)
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
-            rendered = pdf.render_page(html, page_title(title, year), title)
+            rendered = pdf.render_page(printed(html), page_title(title, year), title)
             (stage / ROLLUP_PDF).write_bytes(rendered.data)
             manifest = provenance.manifest(record, settings, stage, cache={"assembly": key},
                                            environment=rendered.environment)
