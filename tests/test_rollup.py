@@ -187,5 +187,5 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
     assert {row.th.get_text() for row in kept} == set(largest)
     chart = BeautifulSoup(charts.outcome_chart(many).html, "html.parser")
     words = [text.get_text() for text in chart.find_all("text")]
-    assert "其余 40 个机关" in words and set(largest) <= set(words)
-    assert not set(handled) - set(largest) & set(words)
+    assert set(largest) <= set(words) and not set(handled) - set(largest) & set(words)
+    assert "其余 40 个机关" in chart.find("figcaption").get_text()

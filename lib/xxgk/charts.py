@@ -33,14 +33,15 @@ STYLE: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "xxgk", "font.f
 
 def _limited(frame: pd.DataFrame, by: pd.Series, what: str) -> tuple[pd.DataFrame, str]:
     """``frame`` as charted: a bar per row, or beyond MAX_LISTED rows one for each of the SHOWN
-    largest ``by`` and one for the rest together (the comparison table lists every agency)."""
+    largest ``by`` only (a bar for the rest together dwarfed them all; the comparison table on
+    the web page lists every agency)."""
     shown = largest(by)
     if all(shown):
         return frame, ""
-    rest = frame[[not s for s in shown]]
-    others = rest.sum().to_frame(f"其余 {len(rest)} 个机关").T
-    note = f"{what}最多的 {SHOWN} 个机关各占一条，其余 {len(rest)} 个机关合为一条"
-    return pd.concat([frame[shown], others]), note
+    left_out = [not s for s in shown]
+    note = (f"只画出{what}最多的 {SHOWN} 个机关，其余 {sum(left_out)} 个机关"
+            f"（共 {int(by[left_out].sum())} 件）见各机关对比表")
+    return frame[shown], note
 
 
 def _svg(figure: Figure, prefix: str, label: str) -> str:

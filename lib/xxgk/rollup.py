@@ -30,7 +30,7 @@ from .paths import ROLLUP_HTML
 _FMT = load_format()
 INPUTS = "inputs.json"  # the roll-up's list of parameter files, in its output folder
 # charts and printed pages show one line per agency up to MAX_LISTED agencies; beyond, the SHOWN
-# that handled most applications (the rest share one bar): hundreds of lines are not read, and
+# that handled most applications: hundreds of lines are not read, and
 # WeasyPrint takes 26 CPU-seconds to lay out a table of 1,000 (the web page lists every agency)
 MAX_LISTED = 60
 SHOWN = 40
