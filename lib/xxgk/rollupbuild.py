@@ -79,6 +79,9 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     paths = expand(patterns)
     if not paths:
         raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise UsageError(f"找不到参数文件：{'、'.join(missing[:5])}{'等' if len(missing) > 5 else ''}")
     year = year_of(paths)
     target = (output or agency_dir(project_outputs(paths[0]), year, ROLLUP_DIR)).absolute()
     if target.exists() and not target.is_dir():
