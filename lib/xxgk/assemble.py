@@ -100,8 +100,13 @@ def forget_templates() -> None:
 def publication_html(combined: NotebookNode, report: Report, findings: list[Finding]) -> str:
     """The report as published: the sections' rich outputs only, no code, self-contained; marked
     “未通过校验” on every page when the checks found errors."""
-    resources = _resources(report, unchecked=bool(errors(findings)))
-    body, _ = _exporter(PUBLICATION).from_notebook_node(combined, resources=resources)
+    return page_html(combined, report.display_title, unchecked=bool(errors(findings)))
+
+
+def page_html(notebook: NotebookNode, title: str, *, unchecked: bool = False) -> str:
+    """An executed notebook as a publication page titled ``title``: its rich outputs only."""
+    resources = {"xxgk": {"title": title, "unchecked": unchecked}}
+    body, _ = _exporter(PUBLICATION).from_notebook_node(notebook, resources=resources)
     return figures_only(body)
 
 

@@ -131,16 +131,14 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
     assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else [])
                                   + [data for _, _, data in workbooks],
                                   {**settings, "kit_commit": record["kit_commit"]})
-    with _writing(target), _agency_lock(target):
-        _tidy(target)
-        existing = None if force else _trusted_manifest(target)
+    with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == assembly:
             return BuildResult(source.agency, report.year, target, "unchanged", (),
                                tuple(checked.findings))
         reused = existing["cache"]["sections"] if existing else {}
         reusable = {s.key for s in SECTIONS if reused.get(s.key) == keys[s.key]}
         inputs = {"params_path": PARAMS_COPY, "previous_path": PREVIOUS_COPY if previous else None}
-        with _staging(target) as stage:
+        with staging(target) as stage:
             (stage / PARAMS_COPY).write_bytes(source.data)
             if previous:
                 (stage / PREVIOUS_COPY).write_bytes(previous.data)
@@ -165,8 +163,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             # what the batch index shows of an agency that a later batch did not build
             manifest["summary"] = {"name": report.agency.name, "errors": len(errors(checked.findings)),
                                    "warnings": len(warnings(checked.findings))}
-            _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-            _write_text(stage / SEAL, cache.seal(manifest) or "")
+            write_manifest(stage, manifest)
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
     return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
 
@@ -229,6 +226,12 @@ def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list
     return environment
 
 
+def write_manifest(stage: Path, manifest: dict) -> None:
+    """``manifest.json`` and the kit's seal on it, which lets the next build trust the folder."""
+    _write_text(stage / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    _write_text(stage / SEAL, cache.seal(manifest) or "")
+
+
 def _trusted_manifest(target: Path) -> dict | None:
     """The manifest of the outputs in ``target`` if every file it lists is there unaltered and
     the manifest itself carries this kit's seal: a notebook edited together with its hash in the
@@ -248,6 +251,15 @@ def _trusted_manifest(target: Path) -> dict | None:
         if path.is_symlink() or not path.is_file() or provenance.sha256(path.read_bytes()) != digest:
             return None
     return manifest
+
+
+@contextmanager
+def locked(target: Path, force: bool = False) -> Iterator[dict | None]:
+    """Hold ``target``'s lock, with what killed builds left beside it tidied away, and give the
+    trusted manifest of the outputs in place (None when there is none, or with ``force``)."""
+    with _writing(target), _agency_lock(target):
+        _tidy(target)
+        yield None if force else _trusted_manifest(target)
 
 
 @contextmanager
@@ -302,7 +314,7 @@ def _aside(target: Path) -> Path:
 
 
 @contextmanager
-def _staging(target: Path) -> Iterator[Path]:
+def staging(target: Path) -> Iterator[Path]:
     """A fresh folder that becomes ``target`` if the block succeeds; on failure the old ``target``
     stays untouched and a failed section's partial results go to ``<agency>.failed``."""
     stage = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=target.parent))

@@ -120,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--previous", type=Path, metavar="文件", help=PREVIOUS_HELP)
     preview.set_defaults(run=_preview)
 
+    rollup = commands.add_parser("rollup", help="汇总多个机关的报告：表格逐格相加、各机关对比和图表（HTML、PDF）")
+    rollup.add_argument("params", nargs="+", metavar="参数文件",
+                        help="同一年度的参数文件、文件夹或通配符，如 params/2025/")
+    rollup.add_argument("--title", required=True, metavar="名称", help="汇总报告的主体，如 塔城地区")
+    rollup.add_argument("-o", "--output", type=Path, default=None, metavar="文件夹",
+                        help="输出文件夹（默认：params/ 旁边的 outputs/<年度>/_rollup/）")
+    rollup.add_argument("--force", action="store_true", help="参数文件未变时也重新汇总")
+    rollup.set_defaults(run=_rollup)
+
     schema = commands.add_parser("schema", help="输出参数文件的 JSON Schema（供编辑器补全和校验）")
     schema.add_argument("-o", "--output", type=Path, metavar="文件", help="写入此文件（默认输出到屏幕）")
     schema.set_defaults(run=_schema)
@@ -276,6 +285,18 @@ def _preview(args: argparse.Namespace) -> int:
                 exports=args.pdf, jobs=default_jobs(), say=say)
     except KeyboardInterrupt:  # Ctrl-C, SIGTERM: how a preview ends
         say("预览已结束；输出文件夹未改动。")
+    return 0
+
+
+def _rollup(args: argparse.Namespace) -> int:
+    from .rollupbuild import roll_up
+
+    result = roll_up(args.params, args.title, args.output, force=args.force)
+    if result.status == "unchanged":
+        say(f"{result.folder}/ 已是最新：{result.files} 个参数文件都未变，无需重新汇总（--force 可强制重新汇总）")
+    else:
+        files = "、".join(sorted(p.name for p in result.folder.iterdir() if not p.name.startswith(".")))
+        say(f"已汇总 {result.files} 个参数文件，生成 {result.folder}/：{files}")
     return 0
 
 

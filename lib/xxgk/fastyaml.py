@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -98,7 +99,7 @@ def _value(event: yaml.Event, events: Iterator[yaml.Event], text: str) -> Any:
 def _scalar(event: yaml.ScalarEvent) -> Any:
     if event.style:  # quoted or block: always a string (libyaml gives a plain scalar the style "")
         return event.value
-    tag = str(_RESOLVER.resolve(ScalarNode, event.value, _PLAIN))
+    tag = _tag(event.value)
     if tag == "tag:yaml.org,2002:str":
         return event.value
     if tag in _CANONICAL:
@@ -106,6 +107,13 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         if pattern.fullmatch(event.value):
             return convert(event.value)
     raise _Unsure
+
+
+@lru_cache(maxsize=4096)
+def _tag(value: str) -> str:
+    """The YAML 1.2 type ruamel gives a plain scalar: a function of its text alone, and the same
+    few texts (0, 1, 12, true) make up most of a file, so each is resolved once a process."""
+    return str(_RESOLVER.resolve(ScalarNode, value, _PLAIN))
 
 
 def _check_block(text: str, event: yaml.ScalarEvent) -> None:

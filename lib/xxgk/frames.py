@@ -41,8 +41,6 @@ def frame4(report: Report) -> pd.DataFrame:
     return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
 
 
-FRAMES = {"table2": frame2, "table3": frame3, "table4": frame4}
-
 
 @dataclass(frozen=True)
 class Cell:

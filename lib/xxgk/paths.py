@@ -22,6 +22,11 @@ REPORT_PDF = "report.pdf"
 REPORT_DOCX = "report.docx"
 AUDIT_HTML = "audit.html"
 MANIFEST = "manifest.json"
+# the roll-up of a year's agencies: outputs/<year>/_rollup/ (an agency's name never starts with "_")
+ROLLUP_DIR = "_rollup"
+ROLLUP_NOTEBOOK = "rollup.ipynb"
+ROLLUP_HTML = "rollup.html"
+ROLLUP_PDF = "rollup.pdf"
 # the kit's seal on the manifest (an HMAC with a key of this user's), so that a rebuild reuses
 # only what this kit wrote; not listed in the manifest, whose bytes must not depend on the key
 SEAL = ".xxgk-seal"

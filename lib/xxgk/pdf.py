@@ -77,13 +77,18 @@ class RenderedPdf:
 def render_pdf(html: str, report: Report, *, archival: bool = False) -> RenderedPdf:
     """The publication HTML as PDF, with what made its bytes (for the manifest); ``archival``
     gives PDF/A-2b for archive copies."""
+    return render_page(html, report.display_title, report.agency.name, archival=archival)
+
+
+def render_page(html: str, title: str, author: str, *, archival: bool = False) -> RenderedPdf:
+    """A publication page as PDF titled ``title`` by ``author``, with what made its bytes."""
     from weasyprint import HTML  # loads pango: only when a PDF is asked for
 
     check_fonts()
     check_subsetter()
     document = HTML(string=html).render()
-    document.metadata.title = report.display_title
-    document.metadata.authors = [report.agency.name]
+    document.metadata.title = title
+    document.metadata.authors = [author]
     document.metadata.lang = PDF_LANGUAGE
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
     data: bytes = document.write_pdf(**options)

@@ -62,9 +62,13 @@ def collect(source: Source, previous: Source | None, notebooks: dict[str, bytes]
     ``workbooks``: (kept name, original name, bytes) of the workbooks the tables came from."""
     inputs = [(PARAMS_COPY, source.path.name, source.data)]
     inputs += [(PREVIOUS_COPY, previous.path.name, previous.data)] if previous else []
+    return {"inputs": [{"file": name, "from": original, "sha256": sha256(data)}
+                       for name, original, data in [*inputs, *workbooks]], **kit_record(notebooks)}
+
+
+def kit_record(notebooks: dict[str, bytes]) -> dict:
+    """What a build ran besides its inputs: the notebooks, the format data, the kit, the packages."""
     return {
-        "inputs": [{"file": name, "from": original, "sha256": sha256(data)}
-                   for name, original, data in [*inputs, *workbooks]],
         "notebooks": {name: sha256(data) for name, data in notebooks.items()},
         "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),

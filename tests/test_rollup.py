@@ -1,0 +1,191 @@
+"""``xxgk rollup`` for real (the notebook in a forked kernel, nbconvert, WeasyPrint): the summed
+tables against sums the test makes itself from the YAML files, the charts' words as SVG text,
+the PDF's words laid out without overlapping, and an unchanged set of files not rolled up again."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, run_xxgk
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import write_agencies  # noqa: E402
+
+TITLE = "塔城地区"
+LAST_YEAR = 5  # agencies with a file for 2024 too
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[Path]:
+    return write_agencies(tmp_path_factory.mktemp("generated"), 40, seed=13)
+
+
+def project(root: Path, files: list[Path]) -> Path:
+    """``root/params/2025/`` holding ``files``; the first LAST_YEAR also in ``params/2024/``,
+    a year earlier."""
+    folder = root / "params" / "2025"
+    folder.mkdir(parents=True)
+    for index, path in enumerate(files):
+        shutil.copy(path, folder / path.name)
+        if index < LAST_YEAR:
+            text = path.read_text(encoding="utf-8").replace("year: 2025", "year: 2024").replace("2026-", "2025-")
+            (root / "params" / "2024").mkdir(exist_ok=True)
+            (root / "params" / "2024" / path.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def sums(files: list[Path]) -> dict[str, object]:
+    """Every value cell of the three tables summed over ``files``, keyed as the page's cells are
+    (``table3.new[0]``), read with PyYAML, not the kit."""
+    total: dict[str, object] = {}
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for table in ("table2", "table3", "table4"):
+            for row, values in data[table].items():
+                if row == "amount_decimals":
+                    continue
+                cells = enumerate(values) if isinstance(values, list) else [(None, values)]
+                for index, value in cells:
+                    key = f"{table}.{row}" + ("" if index is None else f"[{index}]")
+                    total[key] = round(total.get(key, 0) + value, 2)  # type: ignore[operator]
+    return total
+
+
+def names(files: list[Path]) -> list[str]:
+    return [yaml.safe_load(p.read_text(encoding="utf-8"))["agency"]["name"] for p in files]
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def twenty(generated, tmp_path_factory) -> tuple[Path, list[Path], Path]:
+    """A roll-up of 20 generated agencies and one file that does not validate."""
+    root = tmp_path_factory.mktemp("twenty")
+    folder = project(root, generated[:20])
+    broken = folder / "broken.yaml"
+    broken.write_text(generated[20].read_text(encoding="utf-8").replace("year: 2025", "year: 2025\nsurplus: 1"),
+                      encoding="utf-8")
+    result = run_xxgk("rollup", folder, "--title", TITLE)
+    assert result.returncode == 0, result.stderr
+    outputs = root / "outputs" / "2025" / "_rollup"
+    assert str(outputs) in result.stdout
+    return folder, [folder / p.name for p in generated[:20]], outputs
+
+
+def test_the_summed_tables_are_the_sums_of_the_agencies_tables_and_pass_the_rules(twenty):
+    folder, files, outputs = twenty
+    assert {p.name for p in outputs.iterdir()} >= {"rollup.html", "rollup.pdf", "rollup.ipynb", "manifest.json"}
+    page = BeautifulSoup((outputs / "rollup.html").read_text(encoding="utf-8"), "html.parser")
+    shown = {cell["data-params"]: cell.get_text(strip=True) for cell in page.select("td[data-params]")}
+    expected = sums(files)  # the broken file is not among them
+    assert set(shown) == set(expected)
+    for key, value in expected.items():
+        assert float(shown[key]) == pytest.approx(value), key
+    text = page.get_text()
+    assert "汇总后的表格通过全部校验规则" in text
+    # the file that does not validate is named with its problem and left out of the sums
+    assert "broken" in text and "surplus" in text and "20 个机关" in text
+    # the agencies whose cross-year checks against their 2024 file found something, with counts
+    flagged = text.split("以下")[-1]
+    assert [name in flagged for name in names(files)] == [True] * LAST_YEAR + [False] * (20 - LAST_YEAR)
+
+
+def test_each_chart_has_its_chinese_labels_as_svg_text_and_alt_text(twenty):
+    folder, files, outputs = twenty
+    page = BeautifulSoup((outputs / "rollup.html").read_text(encoding="utf-8"), "html.parser")
+    figures = page.select("figure.xxgk-chart")
+    assert len(figures) == 2  # outcomes of all agencies; 2024 against 2025 for those with both files
+    agencies = names(files)
+    for figure, expected in zip(figures, (agencies, agencies[:LAST_YEAR]), strict=True):
+        svg = figure.find("svg")
+        words = {text.get_text() for text in svg.find_all("text")}
+        assert set(expected) <= words
+        assert svg["role"] == "img" and svg["aria-label"] == svg.find("title").get_text()
+        assert figure.find("figcaption").get_text() in svg["aria-label"]
+    outcome_words = {text.get_text() for text in figures[0].find_all("text")}
+    assert {"予以公开", "部分公开", "不予公开"} <= outcome_words
+    assert {"2024年", "2025年"} <= {text.get_text() for text in figures[1].find_all("text")}
+
+
+def test_an_unchanged_set_is_not_rolled_up_again_and_a_changed_one_is(twenty):
+    folder, files, outputs = twenty
+    before = digests(outputs)
+    inode = outputs.stat().st_ino
+    result = run_xxgk("rollup", folder, "--title", TITLE)
+    assert result.returncode == 0, result.stderr
+    assert "已是最新" in result.stdout
+    assert digests(outputs) == before and outputs.stat().st_ino == inode
+    # last year's file is one of the inputs too
+    last = folder.parent / "2024" / files[0].name
+    last.write_text(last.read_text(encoding="utf-8").replace("year: 2024", "year: 2024\n"), encoding="utf-8")
+    result = run_xxgk("rollup", folder, "--title", TITLE)
+    assert result.returncode == 0, result.stderr
+    assert "已汇总 21 个参数文件" in result.stdout
+    after = digests(outputs)
+    assert after["manifest.json"] != before["manifest.json"]
+    assert after["rollup.html"] == before["rollup.html"]  # the same figures: the same page
+
+
+def overlaps(pdf: Path, labels: set[str]) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """Every word of ``pdf`` as laid out (``pdftotext -bbox``), and the pairs of ``labels`` on a
+    page whose boxes overlap. (Only labels: the boxes of a heading's two lines overlap, as a CJK
+    face's box is taller than the heading's line height.)"""
+    listing = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                             text=True).stdout
+    page = BeautifulSoup(listing, "html.parser")
+    words, found = [], []
+    for number, sheet in enumerate(page.find_all("page"), 1):
+        boxes = [(w.get_text(), *(float(w[k]) for k in ("xmin", "ymin", "xmax", "ymax")))
+                 for w in sheet.find_all("word")]
+        words += [box[0] for box in boxes]
+        boxes = [box for box in boxes if box[0] in labels]
+        slack = 0.5  # points: glyph boxes of neighbouring lines may touch
+        for (a, ax0, ay0, ax1, ay1), (b, bx0, by0, bx1, by1) in combinations(boxes, 2):
+            if ax0 + slack < bx1 and bx0 + slack < ax1 and ay0 + slack < by1 and by0 + slack < ay1:
+                found.append((number, a, b))
+    return words, found
+
+
+def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
+    folder = project(tmp_path, generated)
+    out = tmp_path / "forty"
+    result = run_xxgk("rollup", folder, "--title", TITLE, "-o", out)
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((out / "rollup.html").read_text(encoding="utf-8"), "html.parser")
+    labels = {text.get_text() for text in page.select("figure.xxgk-chart svg text")}
+    words, found = overlaps(out / "rollup.pdf", labels)
+    assert set(names(generated)) <= set(words)  # the chart's labels are in the PDF as words
+    assert len([word for word in words if word in labels]) > 2 * len(generated)  # names, legends, axes
+    assert found == []
+
+
+def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):
+    from xxgk import charts, rollup
+
+    one = rollup.collect(generated[:20], TITLE, 2025)
+    many = rollup.Rollup(TITLE, 2025, one.agencies * 4, (), one.summed, ())  # 80 agencies
+    handled = {a.report.agency.name: yaml.safe_load(p.read_text(encoding="utf-8"))["table3"]["total"][-1]
+               for a, p in zip(one.agencies, generated[:20], strict=True)}
+    html = rollup.comparison_html(many).html
+    page = BeautifulSoup(html, "html.parser")
+    assert len(page.select("tbody tr")) == 80
+    kept = BeautifulSoup(rollup.printed(html), "html.parser").select("tbody tr")
+    assert len(kept) == 40
+    # the 40 largest of 80 rows in which each agency appears 4 times: the 10 largest agencies
+    largest = sorted(handled, key=handled.__getitem__, reverse=True)[:10]
+    assert {row.th.get_text() for row in kept} == set(largest)
+    chart = BeautifulSoup(charts.outcome_chart(many).html, "html.parser")
+    words = [text.get_text() for text in chart.find_all("text")]
+    assert set(largest) <= set(words) and not set(handled) - set(largest) & set(words)
+    assert "其余 40 个机关" in chart.find("figcaption").get_text()
