@@ -16,6 +16,7 @@ from difflib import SequenceMatcher
 
 SIMILAR = 0.72  # below this a label is not taken for an official one
 AHEAD = 0.06  # the best candidate must beat the second by this much
+SAYS_SOMETHING = 4  # characters a label needs to be taken for a longer one it is part of
 
 _NUMBERING = re.compile(r"^([0-9]+)\s*[、.．,，]\s*")
 _SPACE = re.compile(r"\s+")
@@ -59,7 +60,9 @@ def best(text: str, candidates: dict[str, str]) -> Match | None:
 
 def _similarity(a: str, b: str) -> float:
     """difflib's ratio, except that a label contained whole in the other (规范性文件 in
-    行政规范性文件) scores by the shorter's share of the longer, generously."""
-    if a in b or b in a:
-        return max(0.8, min(len(a), len(b)) / max(len(a), len(b)))
+    行政规范性文件) scores by the shorter's share of the longer, generously — when the shorter says
+    something: one character ("六" a page number, "人") is inside many labels and names none."""
+    short, long = sorted((a, b), key=len)
+    if short in long and (len(short) >= SAYS_SOMETHING or 2 * len(short) >= len(long)):
+        return max(0.8, len(short) / len(long))
     return SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -26,4 +26,5 @@ MAX_WORKBOOK_UNPACKED = 50 << 20  # its parts once unzipped: a zip bomb stops he
 MAX_REPORT_BYTES = 30 << 20
 MAX_REPORT_PAGES = 60
 MAX_REPORT_CELLS = 20_000  # in all the tables of one document, merged cells spread out
+MAX_REPORT_TABLES = 500  # <table> elements in a web page (reports have 3–10; old sites lay pages out with a few dozen)
 MAX_SPAN = 50  # a rowspan/colspan/gridSpan beyond this is not a table of the format

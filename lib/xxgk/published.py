@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 from .document import Place
 from .format import load_format
@@ -130,17 +131,28 @@ class PublishedReport:
         ``第5页 表三 （三）不予公开 4.保护第三方合法权益 × 自然人``."""
         fmt = load_format()
         if table == "table3":
-            path = fmt.table3.full_labels()[row]
+            labels = fmt.table3.full_labels()
+            # a collapsed row (r6) is named by its group, the level its rows share
+            inside = [path[:-1] for key, path in labels.items() if key.startswith(f"{row}_")]
+            path = labels.get(row) or (inside[0] if inside else _unknown(fmt.table3.name, row, labels))
             name, label = fmt.table3.name, fmt.table3.columns[column].label
             path = path[1:] if len(path) == 3 else path  # 三、本年度办理结果 goes without saying
         elif table == "table4":
-            group = next(g for g in fmt.table4.groups if g.key == row)
+            groups = {g.key: g for g in fmt.table4.groups}
+            group = groups.get(row) or _unknown(fmt.table4.name, row, groups)
             name, label = fmt.table4.name, fmt.table4.columns[column].label
             path = tuple(filter(None, (group.parent, group.label)))
-        else:
-            block, found = next((b, r) for b, r in fmt.table2.rows() if r.key == row)
+        elif table == "table2":
+            rows = {r.key: (b, r) for b, r in fmt.table2.rows()}
+            block, found = rows.get(row) or _unknown(fmt.table2.name, row, rows)
             name, path, label = fmt.table2.name, (found.label,), block.values[column].label
+        else:
+            raise KeyError(f"没有“{table}”这张表；应为 table2、table3 或 table4")
         published = self.table(table)
         cell = published.row(row) if published else None
         where = cell.values[column].place.describe() if cell and column < len(cell.values) else ""
         return " ".join(filter(None, (where, name, " ".join(path), "×", label)))
+
+
+def _unknown(table: str, row: str, keys) -> NoReturn:
+    raise KeyError(f"{table}没有“{row}”这一行；应为其中之一：{'、'.join(keys)}")

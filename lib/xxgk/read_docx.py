@@ -34,10 +34,7 @@ def read_docx(data: bytes, name: str) -> Document:
                 blocks.append(Paragraph(text, Place(paragraph=paragraphs)))
         elif element.tag == qn("w:tbl"):
             tables += 1
-            grid = _grid(element, tables)
-            cells += sum(len(row) for row in grid)
-            if cells > MAX_REPORT_CELLS:
-                raise TooLarge(name, f"表格单元格超过 {MAX_REPORT_CELLS} 个，不像一份年度报告，未读取")
+            grid, cells = _grid(element, tables, cells, name)
             blocks.append(Grid(grid, Place(table=tables)))
     return Document(source=name, kind="docx", blocks=tuple(blocks), title=word.core_properties.title or "")
 
@@ -53,13 +50,19 @@ def _check_archive(data: bytes, name: str) -> None:
         raise TooLarge(name, f"解压后有 {size // (1 << 20)} MB，超过年度报告可能有的大小，未读取")
 
 
-def _grid(table, number: int) -> tuple[Row, ...]:
+def _grid(table, number: int, cells: int, name: str) -> tuple[tuple[Row, ...], int]:
+    """The table's grid and the cells counted so far in the document, refused as soon as they pass
+    the bound: a w:tc may span 50 slots, so a grid built first could hold 10⁸ of them."""
     rows: list[list[Cell | None]] = []
     for r, tr in enumerate(table.iterchildren(qn("w:tr"))):
         row: list[Cell | None] = []
         for tc in tr.iterchildren(qn("w:tc")):
             properties = tc.find(qn("w:tcPr"))
             span = _int(properties, "w:gridSpan")
+            cells += span
+            if cells > MAX_REPORT_CELLS:
+                raise TooLarge(name, f"第{number}个表格第{r + 1}行：表格单元格超过 {MAX_REPORT_CELLS} 个，"
+                                     "不像一份年度报告，未读取")
             merge = properties.find(qn("w:vMerge")) if properties is not None else None
             continues = merge is not None and merge.get(qn("w:val"), "continue") == "continue"
             if continues:
@@ -70,7 +73,7 @@ def _grid(table, number: int) -> tuple[Row, ...]:
             row.append(Cell(text, Place(table=number, row=r + 1, cell=len(row) + 1)))
             row.extend([None] * (span - 1))
         rows.append(row)
-    return tuple(tuple(row) for row in rows)
+    return tuple(tuple(row) for row in rows), cells
 
 
 def _int(properties, tag: str) -> int:

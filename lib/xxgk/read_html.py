@@ -9,24 +9,27 @@ table. Tables are spread out on a grid honouring ``rowspan``/``colspan``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, PageElement, Tag
 
 from .document import Cell, Document, Grid, Paragraph, Place, Row, tidy
 from .errors import TooLarge
 from .format import load_format
-from .limits import MAX_REPORT_CELLS, MAX_SPAN
+from .limits import MAX_REPORT_CELLS, MAX_REPORT_TABLES, MAX_SPAN
 
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "div", "td", "th", "section", "article",
            "blockquote", "center", "pre", "table", "ul", "ol", "dl", "dd", "dt"}
 _SKIPPED = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg"}
-_SPAN = re.compile(r"\s*([0-9]+)")
+# at most 9 digits: a longer run is clamped to MAX_SPAN all the same, and int() refuses over 4,300 digits
+_SPAN = re.compile(r"\s*([0-9]{1,9})")
 
 
 def read_html(data: bytes, name: str) -> Document:
     soup = BeautifulSoup(data, "lxml")  # lxml's HTML parser neither fetches nor expands external entities
     title = tidy(soup.title.get_text()) if soup.title else ""
-    root = _report_element(soup) or soup.body or soup
+    root = _report_element(soup, name) or soup.body or soup
     reader = _Reader(name)
     reader.walk(root)
     return Document(source=name, kind="html", blocks=tuple(reader.blocks), title=title)
@@ -37,21 +40,76 @@ def _core(heading: str) -> str:
     return heading.split("、", 1)[-1]
 
 
-def _report_element(soup: BeautifulSoup) -> Tag | None:
+def _report_element(soup: BeautifulSoup, name: str) -> Tag | None:
     parts = load_format().parts
     first, last = _core(parts[0].heading), _core(parts[-1].heading)
+    tables = soup.find_all("table", limit=MAX_REPORT_TABLES + 1)
+    if len(tables) > MAX_REPORT_TABLES:
+        raise TooLarge(name, f"网页中的表格超过 {MAX_REPORT_TABLES} 个，不像一份年度报告，未读取")
+    text, spans = _text_spans(soup)
+    if first not in text:  # not a report at all: no table is worth looking around
+        return None
+    # where each heading word occurs in the page's text, so that "does this element hold it" is a
+    # bisection in the element's span instead of a get_text() of every ancestor of every table
+    found = {word: _occurrences(text, word) for word in (first, last)}
+
+    def holds(element: Tag, word: str) -> bool:
+        start, end = spans[id(element)]
+        at = found[word]
+        index = bisect_left(at, start)
+        return index < len(at) and at[index] + len(word) <= end
+
     for wanted in ((first, last), (first,)):
         best: Tag | None = None
-        for table in soup.find_all("table"):
+        for table in tables:
             for element in table.parents:
-                text = element.get_text()
-                if all(word in text for word in wanted):
-                    if best is None or len(text) < len(best.get_text()):
+                if all(holds(element, word) for word in wanted):
+                    if best is None or _length(spans, element) < _length(spans, best):
                         best = element
                     break
         if best is not None:
             return best
     return None
+
+
+def _text_spans(root: Tag) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The text the reader sees and, for every element (by id), where its own text lies in it:
+    one pass in document order, with an explicit stack since pages nest deeper than Python recurses."""
+    pieces: list[str] = []
+    offset = 0
+    spans: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[Tag, int, Iterator[PageElement]]] = [(root, 0, iter(root.children))]
+    while stack:
+        element, start, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            spans[id(element)] = (start, offset)
+        elif isinstance(child, Tag):
+            stack.append((child, offset, iter(child.children)))
+        elif _is_text(child):
+            pieces.append(str(child))
+            offset += len(pieces[-1])
+    return "".join(pieces), spans
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    at: list[int] = []
+    index = text.find(word)
+    while index >= 0:
+        at.append(index)
+        index = text.find(word, index + 1)
+    return at
+
+
+def _length(spans: dict[int, tuple[int, int]], element: Tag) -> int:
+    start, end = spans[id(element)]
+    return end - start
+
+
+def _is_text(node: PageElement) -> bool:
+    """Text a reader sees: not comments, doctypes, or script and style bodies (bs4 subclasses)."""
+    return type(node).__name__ in ("NavigableString", "CData")
 
 
 class _Reader:
@@ -68,9 +126,18 @@ class _Reader:
         self._flush()
 
     def _walk(self, element: Tag) -> None:
-        for child in element.children:
+        # an explicit stack: a page may nest elements thousands deep (<b><b><b>…), beyond Python's recursion
+        stack: list[tuple[Iterator[PageElement], bool]] = [(iter(element.children), False)]
+        while stack:
+            children, block = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if block:
+                    self._flush()
+                continue
             if not isinstance(child, Tag):
-                if type(child).__name__ in ("NavigableString", "CData"):
+                if _is_text(child):
                     self.pending.append(str(child))
                 continue
             name = child.name.lower()
@@ -83,10 +150,9 @@ class _Reader:
                 self._table(child)
             elif name in _BLOCKS:
                 self._flush()
-                self._walk(child)
-                self._flush()
+                stack.append((iter(child.children), True))
             else:
-                self._walk(child)
+                stack.append((iter(child.children), False))
 
     def _flush(self) -> None:
         text = tidy("".join(self.pending))

@@ -7,7 +7,8 @@ tabs; a merged cell comes out once, where its text was. Consecutive such lines f
 from __future__ import annotations
 
 from .document import Cell, Document, Grid, Paragraph, Place, Row, tidy
-from .errors import UnreadableDocument
+from .errors import TooLarge, UnreadableDocument
+from .limits import MAX_REPORT_CELLS
 
 
 def decode(data: bytes, name: str) -> str:
@@ -23,8 +24,12 @@ def decode(data: bytes, name: str) -> str:
 def read_text(data: bytes, name: str) -> Document:
     blocks: list[Paragraph | Grid] = []
     rows: list[Row] = []
+    cells = 0
     for number, line in enumerate(decode(data, name).splitlines(), start=1):
         if "\t" in line:
+            cells += line.count("\t") + 1  # counted before splitting: one long line of tabs is millions of cells
+            if cells > MAX_REPORT_CELLS:
+                raise TooLarge(name, f"第{number}行：表格单元格超过 {MAX_REPORT_CELLS} 个，不像一份年度报告，未读取")
             rows.append(tuple(Cell(tidy(text), Place(line=number, cell=index))
                               for index, text in enumerate(line.split("\t"), start=1)))
             continue

@@ -22,7 +22,7 @@ from .labels import best, normalise
 from .published import Finding, PublishedReport, Section, Subsection
 from .recognise_tables import recognise_tables
 
-_TITLE_END = re.compile(r"年度报告$")
+_HEADING_LENGTH = 40  # a part heading as printed, numbering and spaces included, is shorter
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 _DATE = re.compile(r"^(?:[0-9]{4}|[〇零一二三四五六七八九]{4})\s*年\s*[0-9一二三四五六七八九十]{1,3}\s*月"
                    r"\s*[0-9一二三四五六七八九十]{1,3}\s*日$")
@@ -42,8 +42,10 @@ def recognise(document: Document) -> PublishedReport:
     fmt = load_format()
     _refuse_other_format(document)
     tables, table_findings = recognise_tables(document, fmt)
-    paragraphs = _joined([block for block in document.blocks if isinstance(block, Paragraph)])
-    title, rest = _title(paragraphs, document.title)
+    paragraphs = [block for block in document.blocks if isinstance(block, Paragraph)]
+    title, rest = _title(paragraphs, document.title, fmt)
+    if document.kind == "txt":  # the PDF reader joins its own page breaks; pages and Word files have none
+        rest = _joined(rest, fmt)
     starts = _part_starts(rest, fmt)
     if not tables and len(starts) < 3:
         raise NotAReport(document.source, "找不到政府信息公开工作年度报告的部分标题（如“"
@@ -90,33 +92,46 @@ def _refuse_other_format(document: Document) -> None:
                             f"（{load_format().source}）的报告，未读入"))
 
 
-def _joined(paragraphs: list[Paragraph]) -> list[Paragraph]:
+def _joined(paragraphs: list[Paragraph], fmt: ReportFormat) -> list[Paragraph]:
     """Paragraphs a page break split (text copied from a PDF) joined again: a long paragraph
-    that stops without closing punctuation continues in the next."""
+    that stops without closing punctuation continues in the next — unless either is a part
+    heading (which ends without punctuation by nature) or the next starts a numbered sub-heading."""
     joined: list[Paragraph] = []
     for paragraph in paragraphs:
-        if joined and len(joined[-1].text) >= 30 and not joined[-1].text.endswith(_ENDS):
+        if joined and len(joined[-1].text) >= 30 and not joined[-1].text.endswith(_ENDS) \
+                and not _part_heading(joined[-1], fmt) and not _part_heading(paragraph, fmt) \
+                and not normalise(paragraph.text).startswith(_numbers(fmt)):
             joined[-1] = Paragraph(joined[-1].text + paragraph.text, joined[-1].place)
         else:
             joined.append(paragraph)
     return joined
 
 
-def _title(paragraphs: list[Paragraph], fallback: str) -> tuple[str, list[Paragraph]]:
-    """The title (its lines joined) and the paragraphs after it."""
+def _part_heading(paragraph: Paragraph, fmt: ReportFormat) -> bool:
+    return len(paragraph.text) <= _HEADING_LENGTH and best(paragraph.text, _headings(fmt)) is not None
+
+
+def _headings(fmt: ReportFormat) -> dict[str, str]:
+    return {part.key: part.heading for part in fmt.parts}
+
+
+def _title(paragraphs: list[Paragraph], fallback: str, fmt: ReportFormat) -> tuple[str, list[Paragraph]]:
+    """The title (its lines joined) and the paragraphs after it: the opening paragraphs up to
+    one that ends in the format's title words (政府信息公开工作年度报告), or nearly."""
+    words = normalise(fmt.title.rsplit("}", 1)[-1].lstrip("年"))
     for index, paragraph in enumerate(paragraphs[:4]):
-        if _TITLE_END.search(paragraph.text):
+        if best(normalise(paragraph.text)[-len(words):], {"title": words}) is not None:
             return "".join(p.text for p in paragraphs[:index + 1]), paragraphs[index + 1:]
     return fallback, paragraphs
 
 
 def _part_starts(paragraphs: list[Paragraph], fmt: ReportFormat) -> dict[str, tuple[int, Paragraph]]:
     """Where each part starts: a short paragraph naming its heading, in the format's order."""
-    headings = {part.key: part.heading for part in fmt.parts}
+    headings = _headings(fmt)
     starts: dict[str, tuple[int, Paragraph]] = {}
     order = [part.key for part in fmt.parts]
     for index, paragraph in enumerate(paragraphs):
-        if len(paragraph.text) > 40:
+        if len(paragraph.text) > _HEADING_LENGTH:
             continue
         match = best(paragraph.text, headings)
         if match is None or match.key in starts:

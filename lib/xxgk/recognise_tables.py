@@ -64,6 +64,10 @@ class _Table2:
 
     def read(self, rows: list[tuple[Cell | None, ...]]) -> None:
         headers = {block.key: block.header for block in self.fmt.table2.blocks}
+        # the article every block header cites (第二十条), from the format: a report may print the
+        # item as 第一项 or (一) but a header row always names the article
+        common = commonprefix([normalise(header) for header in headers.values()])
+        article = common[:common.find("条") + 1] or common
         blocks = {block.key: block for block in self.fmt.table2.blocks}
         block: Table2Block | None = None
         for row in rows:
@@ -71,7 +75,7 @@ class _Table2:
             if not cells:
                 continue
             header = best(cells[0].text, headers) if len(cells) == 1 else None
-            if header is not None and normalise(cells[0].text).startswith(normalise("第二十条")):
+            if header is not None and normalise(cells[0].text).startswith(article):
                 block = blocks[header.key]
                 continue
             if block is None:
