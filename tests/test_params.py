@@ -147,3 +147,38 @@ def test_example_validates_against_the_schema():
     data["table3"]["new"] = [0, 0, 0, 0, 0, -1, 0]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+@pytest.mark.parametrize("reader", ["params", "workbook", "report"])
+def test_every_reader_of_a_named_file_refuses_a_fifo_at_once(reader, tmp_path):
+    """A FIFO named like the file would block an ``open`` for ever: every reader goes through
+    ``regularfile.read_bounded``, which refuses it by what it is."""
+    import os
+    import signal
+
+    from xxgk import reading, workbookread
+    from xxgk.errors import XxgkError
+    from xxgk.params import read_source
+
+    read, name = {"params": (read_source, "emin.yaml"), "workbook": (workbookread.read_bytes, "emin.xlsx"),
+                  "report": (reading.read_document, "emin.pdf")}[reader]
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("opening the FIFO blocked"))
+    signal.alarm(10)
+    try:
+        with pytest.raises(XxgkError, match="不是普通文件"):
+            read(fifo)
+    finally:
+        signal.alarm(0)
+
+
+def test_a_file_too_large_is_refused_by_every_reader(tmp_path):
+    from xxgk import reading
+    from xxgk.errors import TooLarge
+    from xxgk.limits import MAX_REPORT_BYTES
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (MAX_REPORT_BYTES + 1))
+    with pytest.raises(TooLarge, match="不像一份年度报告"):
+        reading.read_document(big)

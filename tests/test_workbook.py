@@ -77,7 +77,7 @@ def test_twenty_agencies_with_every_cell_nonzero_survive(tmp_path):
             assert all(v for row in rows.values() for v in (row if isinstance(row, (list, tuple)) else [row]))
         target = tmp_path / f"{path.stem}.xlsx"
         target.write_bytes(workbook.render(report))
-        back = workbookread.read_report(target)
+        back = workbookread.report_from_workbook(target)
         assert dump(back) == dump(report)
         text = paramsfile.render(back, target.name)
         assert dump(parse_params(Source(path, path.stem, text.encode()))) == dump(report)
@@ -323,7 +323,8 @@ def test_a_workbook_outside_the_folder_or_doubling_the_tables_is_refused(case, t
     params.write_text(text, encoding="utf-8")
     result = run_xxgk("check", params)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    says = {"parent": "tables", "symlink": "文件夹之外", "folder": "不是普通文件", "both": "不能再"}
+    says = {"parent": "tables 应是与参数文件在同一文件夹中的工作簿（.xlsx）的文件名，如 emin.xlsx，不含路径",
+            "symlink": "文件夹之外", "folder": "这是一个文件夹，不是工作簿", "both": "不能再"}
     assert says[case] in result.stderr
 
 
@@ -338,7 +339,7 @@ def test_accepted_findings_and_wording_variants_survive_and_an_overfull_list_is_
     report = report.model_copy(update={"accepted": accepted})
     target = tmp_path / "emin.xlsx"
     target.write_bytes(workbook.render(report))
-    back = workbookread.read_report(target)
+    back = workbookread.report_from_workbook(target)
     assert back.accepted == accepted and back.label_variants.normative_documents == "规范性文件"
     text = paramsfile.render(back, target.name)
     assert dump(parse_params(Source(target, "emin", text.encode()))) == dump(report)
@@ -359,3 +360,141 @@ def test_a_kept_parameter_file_reads_its_kept_workbook(tmp_path):
     (kept / "previous.xlsx").write_bytes(workbook.render(last_year))
     assert dump(load_params(kept / "params.yaml"))["table3"] == dump(this_year)["table3"]
     assert dump(load_params(kept / "previous.yaml"))["table3"] == dump(last_year)["table3"]
+
+
+def test_a_blank_or_wrong_cell_of_a_tables_workbook_is_named_by_its_cell(tmp_path):
+    """A problem of a workbook named by ``tables:`` is at its cell, never at a line of the YAML
+    file; a blank cell is one problem, not also a row one number short."""
+    from xxgk.errors import WorkbookError
+
+    params = workbook_project(tmp_path)
+    book = params.with_suffix(".xlsx")
+    sheet = load_workbook(book)[FMT.table3.name]
+    blank = value_cell(sheet, "一、本年新收政府信息公开申请数量", "商业企业")
+    wrong = value_cell(sheet, "二、上年结转政府信息公开申请数量", "自然人")
+
+    def spoil(book):
+        book[FMT.table3.name][blank] = None
+        book[FMT.table3.name][wrong] = -3
+
+    edit(book, spoil)
+    with pytest.raises(WorkbookError) as caught:
+        load_params(params)
+    problems = caught.value.problems
+    assert sorted(p.split("：")[0] for p in problems) == sorted(f"{FMT.table3.name}!{c}" for c in (wrong, blank))
+    assert any("未填写" in p for p in problems) and not any("少了" in p for p in problems), problems
+    result = run_xxgk("check", params)
+    assert result.returncode == 2 and "wb.yaml:" not in result.stderr, result.stderr
+    assert f"{FMT.table3.name}!{blank}：未填写" in result.stderr
+
+    (tmp_path / "import").mkdir()
+    imported_blank = tmp_path / "import" / "single.xlsx"
+    shutil.copy(book, imported_blank)
+    edit(imported_blank, lambda b: b[FMT.table3.name].__setitem__(wrong, 0))
+    stderr = refused(imported_blank, f"{FMT.table3.name}!{blank}：未填写")
+    assert "少了" not in stderr and stderr.count(f"{FMT.table3.name}!") == 1, stderr
+
+
+def test_a_problem_of_the_yaml_file_is_still_named_by_its_line(tmp_path):
+    params = workbook_project(tmp_path)
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("year: 2025", "year: 二〇二五"), encoding="utf-8")
+    result = run_xxgk("check", params)
+    assert result.returncode == 2 and f"{params}:6: year（报告年度）" in result.stderr, result.stderr
+
+
+def test_the_workbook_is_read_once_and_validated_once(tmp_path, monkeypatch):
+    """The fast reader's failure falls back to the round-trip reader: the workbook is not read
+    again. Importing validates the report once."""
+    from xxgk import workbookread
+    from xxgk.errors import ParamsError
+    from xxgk.model import Report
+
+    params = workbook_project(tmp_path)
+    params.write_text(params.read_text(encoding="utf-8").replace("year: 2025", "year: x"), encoding="utf-8")
+    reads = []
+    real_read = workbookread._read
+    monkeypatch.setattr(workbookread, "_read", lambda *args: reads.append(args[0]) or real_read(*args))
+    with pytest.raises(ParamsError):
+        load_params(params)
+    assert reads == ["wb.xlsx"]
+
+    validations = []
+    real_validate = Report.model_validate.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Report, "model_validate",
+                        classmethod(lambda cls, *a, **k: validations.append(1) or real_validate(cls, *a, **k)))
+    workbookread.report_from_workbook(params.with_suffix(".xlsx"))
+    assert len(validations) == 1
+
+
+def test_a_stray_cell_far_away_does_not_make_reading_slow(tmp_path):
+    """openpyxl pads every row to the sheet's recorded extent: one cell at XFD20000 meant
+    20,000 × 16,384 cells (half a minute) before the reader bounded the sheets by the layout."""
+    import time
+
+    from xxgk import workbookread
+
+    report = load_params(EXAMPLE)
+    target = tmp_path / "stray.xlsx"
+    target.write_bytes(workbook.render(report))
+    edit(target, lambda b: b[FMT.table3.name].__setitem__("XFD20000", "x"))
+    started = time.monotonic()
+    back = workbookread.report_from_workbook(target)
+    assert time.monotonic() - started < 5
+    assert dump(back) == dump(report)
+
+
+def test_text_starting_with_an_equals_sign_stays_text(tmp_path):
+    from xxgk import workbookread
+
+    report = load_params(EXAMPLE)
+    report = report.model_copy(update={"agency": report.agency.model_copy(update={"name": "=HYPERLINK(\"x\",\"局\")"})})
+    target = tmp_path / "formula.xlsx"
+    target.write_bytes(workbook.render(report))
+    details = load_workbook(target)["基本信息"]
+    cell = details.cell(find(details, "机关 · 发布机关")[0], 2)
+    assert cell.data_type == "s" and cell.value == report.agency.name
+    assert workbookread.report_from_workbook(target).agency.name == report.agency.name
+
+
+def test_the_layout_cannot_be_changed_by_a_caller():
+    from xxgk.workbooklayout import layout
+
+    shared = layout()
+    with pytest.raises(TypeError):
+        shared.labels[next(iter(shared.labels))] = "改了"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        shared.values.append(shared.values[0])  # type: ignore[attr-defined]
+    assert layout().places[shared.values[0].loc] == shared.values[0].place
+
+
+def test_a_control_character_in_the_tables_name_is_refused(tmp_path):
+    params = workbook_project(tmp_path)
+    params.write_text(params.read_text(encoding="utf-8").replace("tables: wb.xlsx", 'tables: "w\\0b.xlsx"'),
+                      encoding="utf-8")
+    result = run_xxgk("check", params)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert "不含路径和控制字符" in result.stderr and "\\x00" in result.stderr, result.stderr
+
+
+def test_a_users_own_params_yaml_reads_the_workbook_it_names(tmp_path):
+    """Only a kept copy (beside a manifest, or in a build's folder without the named workbook)
+    reads ``params.xlsx``; a user's ``params/2026/params.yaml`` reads what its ``tables:`` says."""
+    project = workbook_project(tmp_path / "project")
+    mine = tmp_path / "params" / "2025"
+    mine.mkdir(parents=True)
+    (mine / "params.yaml").write_bytes(project.read_bytes())
+    (mine / "wb.xlsx").write_bytes(project.with_suffix(".xlsx").read_bytes())
+    (mine / "params.xlsx").write_bytes(workbook.render(load_params(EXAMPLE)))
+    assert dump(load_params(mine / "params.yaml"))["table3"] == dump(load_params(SECOND))["table3"]
+    (mine / "manifest.json").write_text("{}", encoding="utf-8")  # now it is a build's kept copy
+    assert dump(load_params(mine / "params.yaml"))["table3"] == dump(load_params(EXAMPLE))["table3"]
+
+
+def test_import_picks_its_reader_by_suffix_from_one_registry(tmp_path):
+    from xxgk import importer
+    from xxgk.errors import UsageError
+
+    assert importer.reader_of(Path("a.XLSX")) is importer.READERS[".xlsx"][1]
+    with pytest.raises(UsageError, match="Excel 工作簿"):
+        importer.reader_of(Path("a.csv"))

@@ -16,20 +16,22 @@ from .errors import UsageError
 from .model import Report
 from .params import agency_name
 from .paths import PARAMS_FOLDER
-from .workbookread import read_report
+from .workbookread import report_from_workbook
 
-# kind -> (how the kind is named to the user, the suffixes it has, its reader)
-READERS: dict[str, tuple[str, tuple[str, ...], Callable[[Path], Report]]] = {
-    "workbook": ("Excel 工作簿（.xlsx，由 xxgk workbook 生成）", (".xlsx",), read_report),
+# a file's suffix -> (how its kind is named to the user, its reader): the one registry, keyed
+# like ``reading.READERS``, where a reader of published reports plugs in by its suffixes
+READERS: dict[str, tuple[str, Callable[[Path], Report]]] = {
+    ".xlsx": ("Excel 工作簿（.xlsx，由 xxgk workbook 生成）", report_from_workbook),
 }
 
 
-def kind_of(path: Path) -> str:
-    for kind, (_, suffixes, _) in READERS.items():
-        if path.suffix.lower() in suffixes:
-            return kind
-    readable = "；".join(name for name, _, _ in READERS.values())
-    raise UsageError(f"{path}：目前只能导入以下类型的文件：{readable}")
+def reader_of(path: Path) -> Callable[[Path], Report]:
+    """The reader of ``path`` by its suffix; a ``UsageError`` listing the kinds it can import."""
+    found = READERS.get(path.suffix.lower())
+    if found is None:
+        readable = "；".join(dict.fromkeys(name for name, _ in READERS.values()))
+        raise UsageError(f"{path}：目前只能导入以下类型的文件：{readable}")
+    return found[1]
 
 
 def default_folder(source: Path) -> Path:
@@ -43,8 +45,7 @@ def default_folder(source: Path) -> Path:
 def import_file(source: Path, folder: Path | None = None, force: bool = False) -> Path:
     """Write ``<folder>/<year>/<name>.yaml`` from ``source`` (named by its file name); return it."""
     name = agency_name(source)
-    _, _, reader = READERS[kind_of(source)]
-    report = reader(source)
+    report = reader_of(source)(source)
     text = paramsfile.render(report, source.name)
     target = (folder or default_folder(source)) / str(report.year) / f"{name}.yaml"
     write_new(target, text.encode("utf-8"), force)

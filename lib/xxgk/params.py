@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
-import stat
 import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -33,6 +31,10 @@ from .errors import ParamsError, Problem, printable
 from .format import load_format
 from .limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
 from .model import Report, annotation_at, describe, unpublishable, unwrap
+from .regularfile import Refused, read_bounded
+
+if TYPE_CHECKING:
+    from .workbookread import Tables
 
 
 @dataclass(frozen=True)
@@ -56,27 +58,10 @@ def read_source(path: str | Path) -> Source:
     path = Path(path)
     agency = agency_name(path)
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise _single(path, None, "找不到参数文件，请检查路径和文件名") from None
-    except IsADirectoryError:
-        raise _single(path, None, "这是一个文件夹，不是参数文件（.yaml）") from None
-    except OSError as error:
-        raise _single(path, None, f"无法读取参数文件：{error.strerror}") from None
-    try:
-        info = os.fstat(descriptor)
-        if stat.S_ISDIR(info.st_mode):
-            raise _single(path, None, "这是一个文件夹，不是参数文件（.yaml）")
-        if not stat.S_ISREG(info.st_mode):
-            raise _single(path, None, "这不是普通文件（可能是管道或设备），参数文件应是一个 .yaml 文件")
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(MAX_PARAMS_BYTES + 1)
-    except OSError as error:
-        raise _single(path, None, f"无法读取参数文件：{error.strerror}") from None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_PARAMS_BYTES:
-        raise _single(path, None, f"文件超过 {MAX_PARAMS_BYTES // 1024} KB，不像参数文件（一份报告的参数约 15 KB）")
+        data = read_bounded(path, MAX_PARAMS_BYTES, "参数文件",
+                            f"文件超过 {MAX_PARAMS_BYTES // 1024} KB，不像参数文件（一份报告的参数约 15 KB）")
+    except Refused as refused:
+        raise _single(path, None, refused.message) from None
     return Source(path=path, agency=agency, data=data)
 
 
@@ -105,9 +90,10 @@ def load_params(path: str | Path) -> Report:
 def parse_params(source: Source) -> Report:
     text = _decode(source)
     values = fastyaml.load(text)
+    workbooks: dict[str, Tables] = {}  # read once, though the file may be validated twice
     if values is not None:
         try:
-            return _validated(source, _Plain(source.path, values).values, {})
+            return _validated(source, _Plain(source.path, values).values, {}, workbooks)
         except (ValidationError, ParamsError):
             pass  # the round-trip reader below knows the lines to point the problems at
     tree = _read_yaml(source, text)
@@ -115,7 +101,7 @@ def parse_params(source: Source) -> Report:
     if plain.problems:
         raise ParamsError(str(source.path), plain.problems, agency=source.agency, year=_year(tree))
     try:
-        return _validated(source, plain.values, tree)
+        return _validated(source, plain.values, tree, workbooks)
     except ValidationError as error:
         problems = _problems(source.path, tree, error.errors())
         raise ParamsError(str(source.path), problems, agency=source.agency,
@@ -125,37 +111,47 @@ def parse_params(source: Source) -> Report:
 TABLE_KEYS = ("table2", "table3", "table4")
 
 
-def _validated(source: Source, values: dict, tree: dict) -> Report:
-    """The report of ``values``, its tables read from the workbook the file names, if it does."""
+def _validated(source: Source, values: dict, tree: dict, workbooks: dict[str, Tables]) -> Report:
+    """The report of ``values``, its tables read from the workbook the file names, if it does;
+    the workbook's problems are named by its cells (``WorkbookError``)."""
     if "tables" not in values:
         return Report.model_validate(values)
     values = dict(values)
     name = values.pop("tables")
-    path, data = _tables_workbook(source, name, _line(tree, ("tables",)))
     given = [key for key in TABLE_KEYS if key in values]
     if given:
         raise _single(source.path, _line(tree, (given[0],)),
                       f"表格已由工作簿 {name} 提供（tables），不能再在参数文件中写 {'、'.join(given)}；请删去其一")
-    from .workbookread import read_tables  # the workbook reader validates through this module
+    key = str(name)
+    if key not in workbooks:
+        from .workbookread import Tables  # the workbook reader validates through this module
 
-    report = Report.model_validate({**values, **read_tables(name, data)})
-    report._tables_file = (name, data)
+        _, data = _tables_workbook(source, name, _line(tree, ("tables",)))
+        workbooks[key] = Tables(key, data)
+    report = workbooks[key].report(values)
+    report._tables_file = (key, workbooks[key].reader.data)
     return report
 
 
 def _tables_workbook(source: Source, name: object, line: int | None) -> tuple[Path, bytes]:
     """The workbook ``tables:`` names: a file in the parameter file's own folder (symlinks
     resolved), read only if regular and of a sensible size. A kept parameter file's workbook is
-    its kept copy (``paths.TABLES_COPIES``)."""
-    from .paths import TABLES_COPIES
+    its kept copy (``paths.TABLES_COPIES``). Kept means beside a build's manifest, as
+    ``rerun.refuse_kept_copy`` decides, or, in a build's staging or ``.failed`` folder (no
+    manifest yet), the copy there and the named workbook not; a user's own params.yaml reads the
+    workbook it names."""
+    from .paths import MANIFEST, TABLES_COPIES
     from .workbookread import read_bytes
 
-    if not (isinstance(name, str) and name.lower().endswith(".xlsx") and "/" not in name and "\\" not in name
+    if not (isinstance(name, str) and name.lower().endswith(".xlsx") and not re.search(r"[/\\\x00-\x1f\x7f]", name)
             and not name.startswith(".")):
         raise _single(source.path, line, "tables 应是与参数文件在同一文件夹中的工作簿（.xlsx）的文件名，如 emin.xlsx，"
-                                         f"不含路径；实际是 {_show(name)}")
+                                         f"不含路径和控制字符；实际是 {printable(_show(name))}")
     folder = source.path.parent
-    path = folder / TABLES_COPIES.get(source.path.name, name)
+    copy = TABLES_COPIES.get(source.path.name)
+    kept = copy is not None and ((folder / MANIFEST).is_file()
+                                 or ((folder / copy).exists() and not (folder / name).exists()))
+    path = folder / (copy if kept and copy else name)
     if path.resolve().parent != folder.resolve():
         raise _single(source.path, line, f"tables：{name} 指向参数文件所在文件夹之外，不能使用")
     return path, read_bytes(path)

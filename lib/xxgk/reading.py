@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .document import Document
-from .errors import ReadError, TooLarge, UnreadableDocument, os_problem
+from .errors import ReadError, TooLarge, UnreadableDocument
 from .limits import MAX_REPORT_BYTES
 from .published import PublishedReport
 from .read_docx import read_docx
@@ -18,6 +18,7 @@ from .read_html import read_html
 from .read_pdf import read_pdf
 from .read_text import read_text
 from .recognise import recognise
+from .regularfile import Refused, read_bounded
 
 READERS: dict[str, Callable[[bytes, str], Document]] = {
     ".pdf": read_pdf, ".html": read_html, ".htm": read_html, ".docx": read_docx, ".txt": read_text}
@@ -31,12 +32,10 @@ def read_document(path: str | Path) -> Document:
         raise UnreadableDocument(path.name, f"不能读取“{path.suffix or '无后缀'}”文件；可读取："
                                  + "、".join(sorted(READERS)))
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_REPORT_BYTES + 1)
-    except OSError as error:
-        raise ReadError(path.name, os_problem(error)) from None
-    if len(data) > MAX_REPORT_BYTES:
-        raise TooLarge(path.name, f"文件超过 {MAX_REPORT_BYTES >> 20} MB，不像一份年度报告，未读取")
+        data = read_bounded(path, MAX_REPORT_BYTES, "年度报告文件",
+                            f"文件超过 {MAX_REPORT_BYTES >> 20} MB，不像一份年度报告，未读取")
+    except Refused as refused:
+        raise (TooLarge if refused.too_large else ReadError)(path.name, refused.message) from None
     if not data.strip():
         raise UnreadableDocument(path.name, "文件是空的")
     return reader(data, path.name)

@@ -94,6 +94,8 @@ def render(report: Report | None = None, year: int | None = None, agency: str | 
         elif value.kind == "date":
             cell.number_format = "yyyy-mm-dd"
         elif value.kind in ("text", "choice"):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text starting with "=" stays text: openpyxl would write a live formula
             cell.number_format = "@"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for sheet_name in _tables():

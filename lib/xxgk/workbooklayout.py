@@ -7,8 +7,10 @@ against it, so what is written and what is read cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -56,11 +58,26 @@ class Value:
     choices: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Layout:
+    """The workbook's layout; ``layout()`` gives every caller the same one, so it cannot change."""
+
+    labels: Mapping[Place, str]
+    merges: tuple[tuple[Place, Place], ...]
+    notes: Mapping[Place, str]  # explanations, not checked on reading
+    values: tuple[Value, ...]
+    widths: Mapping[str, Mapping[int, float]]
+    sheets: tuple[str, ...]
+    places: Mapping[tuple[str | int, ...], Place]  # every value's cell by its loc
+
+
+@dataclass
+class _Sheets:
+    """The layout as it is put together, sheet by sheet."""
+
     labels: dict[Place, str] = field(default_factory=dict)
     merges: list[tuple[Place, Place]] = field(default_factory=list)
-    notes: dict[Place, str] = field(default_factory=dict)  # explanations, not checked on reading
+    notes: dict[Place, str] = field(default_factory=dict)
     values: list[Value] = field(default_factory=list)
     widths: dict[str, dict[int, float]] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
@@ -74,7 +91,7 @@ class Layout:
 @cache
 def layout() -> Layout:
     """Every sheet's labels, merged cells and value cells, from the format data and the model."""
-    sheets = Layout()
+    sheets = _Sheets()
     _details(sheets)
     _table2(sheets)
     _table3(sheets)
@@ -83,7 +100,10 @@ def layout() -> Layout:
         _narrative(sheets, key)
     for key in LISTS:
         _records(sheets, key)
-    return sheets
+    return Layout(labels=MappingProxyType(sheets.labels), merges=tuple(sheets.merges),
+                  notes=MappingProxyType(sheets.notes), values=tuple(sheets.values),
+                  widths=MappingProxyType({k: MappingProxyType(v) for k, v in sheets.widths.items()}),
+                  sheets=tuple(sheets.sheets), places=MappingProxyType({v.loc: v.place for v in sheets.values}))
 
 
 def title(loc: tuple[str | int, ...]) -> str:
@@ -109,7 +129,7 @@ def _kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
     return "text", ()
 
 
-def _details(sheets: Layout) -> None:
+def _details(sheets: _Sheets) -> None:
     """The details sheet: one row per scalar field (label, value, the field's explanation)."""
     sheet = DETAILS_SHEET
     sheets.sheets.append(sheet)
@@ -139,7 +159,7 @@ def _details(sheets: Layout) -> None:
     visit(Report, ())
 
 
-def _table2(sheets: Layout) -> None:
+def _table2(sheets: _Sheets) -> None:
     fmt = load_format().table2
     sheet = fmt.name
     sheets.sheets.append(sheet)
@@ -169,7 +189,7 @@ def _table2(sheets: Layout) -> None:
     sheets.values.append(Value(loc, Place(sheet, row + 1, 2), "integer", f"{fmt.name} · {title(loc)}"))
 
 
-def _table3(sheets: Layout) -> None:
+def _table3(sheets: _Sheets) -> None:
     fmt = load_format().table3
     sheet = fmt.name
     sheets.sheets.append(sheet)
@@ -210,7 +230,7 @@ def _table3(sheets: Layout) -> None:
     _totals(sheets, "table3")
 
 
-def _table4(sheets: Layout) -> None:
+def _table4(sheets: _Sheets) -> None:
     fmt = load_format().table4
     sheet = fmt.name
     sheets.sheets.append(sheet)
@@ -234,7 +254,7 @@ def _table4(sheets: Layout) -> None:
     _totals(sheets, "table4")
 
 
-def _totals(sheets: Layout, table: str) -> None:
+def _totals(sheets: _Sheets, table: str) -> None:
     """Turn the cells a rule defines as a total (T3-B, T3-C, T4: one stated row or column equal
     to the sum of others) into totals of their parts; row totals first, so that the cell that is
     both (（七）总计 of 总计) sums its column as ``model.fill_totals`` computes it."""
@@ -256,7 +276,7 @@ def _totals(sheets: Layout, table: str) -> None:
                         for v in sheets.values]
 
 
-def _narrative(sheets: Layout, key: str) -> None:
+def _narrative(sheets: _Sheets, key: str) -> None:
     """A sheet per narrative part: its text fields one per row; a list of records (part 一's
     小标题 and 正文) one record per row under a row of column labels."""
     sheet = title((key,))
@@ -281,7 +301,7 @@ def _narrative(sheets: Layout, key: str) -> None:
             row += 1
 
 
-def _record_rows(sheets: Layout, sheet: str, loc: tuple, model: type[BaseModel], row: int, metadata) -> int:
+def _record_rows(sheets: _Sheets, sheet: str, loc: tuple, model: type[BaseModel], row: int, metadata) -> int:
     names = list(model.model_fields)
     for column, name in enumerate(names, 1):
         sheets.label(Place(sheet, row, column), model.model_fields[name].title or name)
@@ -294,7 +314,7 @@ def _record_rows(sheets: Layout, sheet: str, loc: tuple, model: type[BaseModel],
     return row + 1 + limit
 
 
-def _records(sheets: Layout, key: str) -> None:
+def _records(sheets: _Sheets, key: str) -> None:
     sheet = title((key,))
     sheets.sheets.append(sheet)
     field_info = Report.model_fields[key]
@@ -307,8 +327,7 @@ def _records(sheets: Layout, key: str) -> None:
 
 def formula(value: Value) -> str:
     """The formula of a total: the sum of its parts' cells, contiguous runs as ranges."""
-    places = {v.loc: v.place for v in layout().values}
-    cells = [places[part] for part in value.parts]
+    cells = [layout().places[part] for part in value.parts]
     runs: list[list[Place]] = []
     for place in cells:
         previous = runs[-1][-1] if runs else None

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import stat
 import zipfile
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from .errors import WorkbookError
 from .limits import MAX_WORKBOOK_BYTES, MAX_WORKBOOK_UNPACKED
 from .model import Report, describe
 from .params import explain
+from .regularfile import Refused, read_bounded
 from .workbooklayout import TABLE_KEYS, Place, Value, formula, layout
 
 Loc = tuple[str | int, ...]
@@ -35,21 +35,10 @@ Loc = tuple[str | int, ...]
 def read_bytes(path: Path) -> bytes:
     """The workbook's bytes, read only from a regular file of a sensible size."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise WorkbookError(str(path), ["找不到这个文件，请检查路径和文件名"]) from None
-    except OSError as error:
-        raise WorkbookError(str(path), [f"无法读取：{error.strerror}"]) from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise WorkbookError(str(path), ["这不是普通文件（可能是文件夹、管道或设备），应是一个 .xlsx 工作簿"])
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(MAX_WORKBOOK_BYTES + 1)
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_WORKBOOK_BYTES:
-        raise WorkbookError(str(path), [f"文件超过 {MAX_WORKBOOK_BYTES >> 20} MB，不像本工具的工作簿（约 30 KB）"])
-    return data
+        return read_bounded(path, MAX_WORKBOOK_BYTES, "工作簿（.xlsx）",
+                            f"文件超过 {MAX_WORKBOOK_BYTES >> 20} MB，不像本工具的工作簿（约 30 KB）")
+    except Refused as refused:
+        raise WorkbookError(str(path), [refused.message]) from None
 
 
 class _Reader:
@@ -122,17 +111,44 @@ class _Reader:
         return _convert(found, value.kind)
 
 
+# how far past the layout's last row and column a moved label is still looked for
+ROW_MARGIN, COLUMN_MARGIN = 200, 50
+
+
 def _cells(data: bytes, cached: bool) -> dict[str, dict[tuple[int, int], Any]]:
     """Every sheet's non-blank cells by (row, column): the formulas as written, or with
     ``cached`` their values as last computed. openpyxl's read-only mode streams the sheets,
-    several times faster than loading them, which every section notebook does again."""
+    several times faster than loading them, which every section notebook does again.
+
+    Only the layout's sheets, and only as far as the layout reaches plus a margin: read-only
+    mode pads every row to the sheet's recorded <dimension>, so one stray cell at XFD3000 made a
+    20 KB workbook take seconds (the last row of Excel, half an hour)."""
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=cached)
     try:
-        return {sheet.title: {(cell.row, cell.column): cell.value for row in sheet.iter_rows()
-                              for cell in row if getattr(cell, "value", None) is not None}
-                for sheet in book.worksheets}
+        found = {}
+        for sheet in book.worksheets:
+            if sheet.title not in _extents():
+                continue
+            rows, columns = _extents()[sheet.title]
+            sheet.reset_dimensions()
+            found[sheet.title] = {(cell.row, cell.column): cell.value
+                                  for row in sheet.iter_rows(max_row=rows + ROW_MARGIN, max_col=columns + COLUMN_MARGIN)
+                                  for cell in row if getattr(cell, "value", None) is not None}
+        return found
     finally:
         book.close()
+
+
+@cache
+def _extents() -> dict[str, tuple[int, int]]:
+    """Each sheet's last row and last column in the layout."""
+    extents: dict[str, tuple[int, int]] = {}
+    places = [*layout().labels, *layout().notes, *(v.place for v in layout().values),
+              *(end for _, end in layout().merges)]
+    for place in places:
+        rows, columns = extents.get(place.sheet, (0, 0))
+        extents[place.sheet] = (max(rows, place.row), max(columns, place.column))
+    return extents
 
 
 def _same(found: Any, text: str) -> bool:
@@ -256,9 +272,10 @@ class _Values:
         return computed
 
 
-def _tree(read: dict[Loc, Any], records: dict[Loc, dict[int, int]]) -> dict:
+def _tree(read: dict[Loc, Any], records: dict[Loc, dict[int, int]], lengths: dict[Loc, int]) -> dict:
     """The values as nested dicts and lists, like a parameter file's; a list of records keeps
-    only its filled-in rows (``records`` gets, per list, the row index of each kept item)."""
+    only its filled-in rows (``records`` gets, per list, the row index of each kept item); a
+    table's row with any number in it has all of its ``lengths``, blanks as ``None``."""
     tree: dict = {}
     rows: dict[Loc, dict[int, dict]] = {}
     for loc, found in read.items():
@@ -273,7 +290,7 @@ def _tree(read: dict[Loc, Any], records: dict[Loc, dict[int, int]]) -> dict:
         for item, following in zip(loc[:-1], loc[1:], strict=True):
             node = node.setdefault(item, [] if isinstance(following, int) else {})
         if isinstance(loc[-1], int):
-            node.extend([None] * (loc[-1] + 1 - len(node)))
+            node.extend([None] * (max(loc[-1] + 1, lengths.get(loc[:-1], 0)) - len(node)))
         node[loc[-1]] = found
     for loc, items in rows.items():
         node = tree
@@ -294,48 +311,79 @@ def _places(values: list[Value], records: dict[Loc, dict[int, int]]) -> dict[Loc
     return places
 
 
-def _validated(reader: _Reader, values: list[Value], read: dict[Loc, Any], tables_only: bool) -> dict:
+def _validated(reader: _Reader, values: list[Value], read: _Values, rest: dict | None) -> Report:
+    """The report of what was read, validated with the rest of the parameter file that names
+    the workbook (``rest``), if any: the workbook's problems are named by their cells, all at
+    once; the parameter file's are left, as ``ValidationError``, to ``params`` to name by their
+    lines. A sheet whose layout changed is not validated: every value on it would be missing."""
     records: dict[Loc, dict[int, int]] = {}
-    tree = _tree(read, records)
+    tree = _tree(read.read, records, _row_lengths(values))
+    if reader.unreadable:
+        raise WorkbookError(reader.name, reader.problems)
+    try:
+        report = Report.model_validate(tree if rest is None else {**rest, **tree})
+    except ValidationError as error:
+        ours = [d for d in error.errors() if (rest is None or (d["loc"] and d["loc"][0] in TABLE_KEYS))
+                and tuple(d["loc"]) not in read.failed]  # a value not read is named already
+        if not ours and not reader.problems:
+            raise
+        _locate(reader, values, records, ours)
+        raise WorkbookError(reader.name, list(dict.fromkeys(reader.problems))) from None
     if reader.problems:
         raise WorkbookError(reader.name, reader.problems)
-    if tables_only:
-        return tree
-    try:
-        Report.model_validate(tree)
-    except ValidationError as error:
-        places = _places(values, records)
-        labels = {v.loc: v.label for v in values}
-        for detail in error.errors():
-            loc, message = explain(detail)
-            near = next((places[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in places), None)
-            if near is None:
-                near = next((p for item, p in places.items() if item[: len(loc)] == loc), None)
-            reader.problem(near or "工作簿", message, labels.get(loc) or describe(loc))
-        raise WorkbookError(reader.name, list(dict.fromkeys(reader.problems))) from None
-    return tree
+    return report
 
 
-def read_workbook(path: str | Path) -> dict:
-    """The report's values in a workbook as a parameter file would hold them, checked and
-    validated; ``WorkbookError`` lists every problem by sheet and cell."""
+def _locate(reader: _Reader, values: list[Value], records: dict[Loc, dict[int, int]], details: list) -> None:
+    """A problem at its cell for each validation error in ``details``."""
+    places = _places(values, records)
+    labels = {v.loc: v.label for v in values}
+    totals = {v.loc for v in values if v.parts}
+    for detail in details:
+        loc, message = explain(detail)
+        if loc in totals and detail.get("input") is None:
+            continue  # a total is blank because a part is: the part is named
+        if detail.get("input") is None and loc in places:
+            message = "未填写：请填写数字，没有的填 0"
+        near = next((places[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in places), None)
+        if near is None:
+            near = next((p for item, p in places.items() if item[: len(loc)] == loc), None)
+        reader.problem(near or "工作簿", message, labels.get(loc) or describe(loc))
+
+
+def _row_lengths(values: list[Value]) -> dict[Loc, int]:
+    """How many numbers each row of a table has: a row with a blank cell is still that long, so
+    the blank is named at its cell, not as a row one number short."""
+    lengths: dict[Loc, int] = {}
+    for value in values:
+        if value.loc[0] in TABLE_KEYS and isinstance(value.loc[-1], int):
+            lengths[value.loc[:-1]] = max(lengths.get(value.loc[:-1], 0), value.loc[-1] + 1)
+    return lengths
+
+
+def report_from_workbook(path: str | Path) -> Report:
+    """The report a workbook holds, checked and validated; ``WorkbookError`` lists every problem
+    by sheet and cell."""
     path = Path(path)
-    return _read(path.name, read_bytes(path), tables_only=False)
+    return _validated(*_read(path.name, read_bytes(path), None), None)
 
 
-def read_tables(name: str, data: bytes) -> dict:
-    """Only ``table2``, ``table3`` and ``table4`` of the workbook ``data``, checked (validated
-    with the rest of the parameter file that names it)."""
-    return _read(name, data, tables_only=True)
+class Tables:
+    """A workbook's ``table2``, ``table3`` and ``table4``, read and checked once, validated with
+    the parameter file that names the workbook (``params`` may validate that file twice: quickly,
+    then again to find the lines of its problems)."""
+
+    def __init__(self, name: str, data: bytes):
+        self.reader, self.values, self.read = _read(name, data, TABLE_KEYS)
+
+    def report(self, rest: dict) -> Report:
+        """The report of the parameter file's values ``rest`` with these tables."""
+        return _validated(self.reader, self.values, self.read, rest)
 
 
-def _read(name: str, data: bytes, tables_only: bool) -> dict:
+def _read(name: str, data: bytes, keys: tuple[str, ...] | None) -> tuple[_Reader, list[Value], _Values]:
+    """The values under ``keys`` (all for ``None``) read from the workbook and checked."""
     reader = _Reader(name, data)
-    values = [v for v in layout().values if not tables_only or v.loc[0] in TABLE_KEYS]
+    values = [v for v in layout().values if keys is None or v.loc[0] in keys]
     reader.check_layout({v.place.sheet for v in values})
-    read = _Values(reader, values).read
-    return _validated(reader, values, read, tables_only)
-
-
-def read_report(path: str | Path) -> Report:
-    return Report.model_validate(read_workbook(path))
+    return reader, values, _Values(reader, values)
