@@ -11,7 +11,8 @@ KERNEL := $(VENV)/share/jupyter/kernels/xxgk/kernel.json
 # makes no PDF without it, pdf.check_subsetter), poppler for reading PDFs back
 DEBS := fontconfig fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 # for the tests only (a statistician's `make report` does without them): Chromium and its WebDriver
-# (the HTML as a browser lays it out), LibreOffice Writer (the Word file as a word processor lays it out)
+# (the HTML as a browser lays it out), LibreOffice Writer and Calc (the Word file and the fill-in workbook as
+# an office suite opens them)
 TEST_DEBS := chromium chromium-driver libreoffice-writer-nogui libreoffice-calc-nogui
 # 仿宋: FandolFang (GPL with the font exception), the free FangSong face with all of GB2312. Debian has it
 # only in texlive-lang-chinese, whose TeX dependencies take 1.1 GB: the one font file is taken out of
