@@ -102,6 +102,9 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == key:
             return RollupResult(target, "unchanged", len(paths))
+        # the kernel template starts importing on the other core while this process imports
+        # WeasyPrint for the checks (about 2 s each, the largest fixed costs of a roll-up)
+        warm_up()
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
         pdf.check_subsetter()
         with staging(target) as stage:
