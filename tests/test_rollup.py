@@ -189,3 +189,16 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
     words = [text.get_text() for text in chart.find_all("text")]
     assert set(largest) <= set(words) and not set(handled) - set(largest) & set(words)
     assert "其余 40 个机关" in chart.find("figcaption").get_text()
+
+
+def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
+    from xxgk import rollup
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(generated[0].read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
+    paths = [*generated[:6], broken, *generated[6:12]]
+    monkeypatch.setattr(rollup, "PER_WORKER", 2)
+    monkeypatch.setattr(rollup.os, "cpu_count", lambda: 2)
+    together = rollup._read_all(paths, 2025)
+    assert together == [rollup._read(path, 2025) for path in paths]
+    assert [type(item).__name__ for item in together].count("Unusable") == 1
