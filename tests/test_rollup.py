@@ -202,3 +202,28 @@ def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated,
     together = rollup._read_all(paths, 2025)
     assert together == [rollup._read(path, 2025) for path in paths]
     assert [type(item).__name__ for item in together].count("Unusable") == 1
+
+
+def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
+    """The zygote of a roll-up imports matplotlib before the kernel asks (1.5 s in the kernel)."""
+    import nbformat
+
+    from xxgk import rollupbuild
+    from xxgk.execute import execute_section
+    from xxgk.zygote import stop_kernels, warm_up
+
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("inputs_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys\nprint('matplotlib' in sys.modules, 'xxgk.charts' in sys.modules)")])
+    book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(book, tmp_path / "probe.ipynb")
+    stop_kernels()  # the zygote the other tests started has no roll-up modules
+    try:
+        warm_up(rollupbuild.PRELOAD)
+        executed = execute_section(rollupbuild._RollupNotebook("rollup", str(tmp_path / "probe.ipynb")),
+                                   {"inputs_path": None},
+                                   tmp_path / "out.ipynb", {}, agency="t", year=2025)
+    finally:
+        stop_kernels()
+        warm_up()
+    assert executed.cells[-1].outputs[0].text.split() == ["True", "True"]
