@@ -189,3 +189,70 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
     words = [text.get_text() for text in chart.find_all("text")]
     assert set(largest) <= set(words) and not set(handled) - set(largest) & set(words)
     assert "其余 40 个机关" in chart.find("figcaption").get_text()
+
+
+def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
+    from xxgk import rollup
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(generated[0].read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
+    paths = [*generated[:6], broken, *generated[6:12]]
+    monkeypatch.setattr(rollup, "PER_WORKER", 2)
+    monkeypatch.setattr(rollup.os, "cpu_count", lambda: 2)
+    together = rollup._read_all(paths, 2025)
+    assert together == [rollup._read(path, 2025) for path in paths]
+    assert [type(item).__name__ for item in together].count("Unusable") == 1
+
+
+def test_the_reading_processes_die_with_the_process_that_forked_them(tmp_path):
+    """A killed kernel must not leave its reading workers behind (a fork does not inherit the
+    kernel's parent-death signal): kill -9 the reader mid-way, and no process of it is left."""
+    import signal
+    import time
+
+    from helpers import descendants, running
+
+    folder = tmp_path / "params" / "2025"
+    folder.mkdir(parents=True)
+    for number in range(200):
+        shutil.copy(ROOT / "params" / "2025" / "emin.yaml", folder / f"a{number}.yaml")
+    script = ("from pathlib import Path; from xxgk import rollup; rollup.os.cpu_count = lambda: 2; "
+              "print('reading', flush=True); "
+              f"rollup._read_all(sorted(Path({str(folder)!r}).glob('*.yaml')) * 20, 2025)")
+    reader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert reader.stdout and reader.stdout.readline().strip() == "reading"
+    deadline = time.monotonic() + 60
+    while len(workers := descendants(reader.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the reader never started its workers"
+    reader.send_signal(signal.SIGKILL)
+    reader.wait()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if running(pid)]
+
+
+def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
+    """The zygote of a roll-up imports matplotlib before the kernel asks (1.5 s in the kernel)."""
+    import nbformat
+
+    from xxgk import rollupbuild
+    from xxgk.execute import execute_section
+    from xxgk.zygote import stop_kernels, warm_up
+
+    book = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("inputs_path = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys\nprint('matplotlib' in sys.modules, 'xxgk.charts' in sys.modules)")])
+    book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(book, tmp_path / "probe.ipynb")
+    stop_kernels()  # the zygote the other tests started has no roll-up modules
+    try:
+        warm_up(rollupbuild.PRELOAD)
+        executed = execute_section(rollupbuild._RollupNotebook("rollup", str(tmp_path / "probe.ipynb")),
+                                   {"inputs_path": None},
+                                   tmp_path / "out.ipynb", {}, agency="t", year=2025)
+    finally:
+        stop_kernels()
+        warm_up()
+    assert executed.cells[-1].outputs[0].text.split() == ["True", "True"]

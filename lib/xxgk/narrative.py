@@ -172,20 +172,29 @@ def _occurrences(clause: str, group: _Entry | None) -> list[_Named]:
         if entry.needs and entry.needs not in clause:
             continue
         for word in entry.words:
-            found += [(m.start(), m.end(), entry.cells, entry.family, entry.written)
-                      for m in re.finditer(re.escape(word), clause)]
+            found += [(at, at + len(word), entry.cells, entry.family, entry.written)
+                      for at in _starts(word, clause)]
     named_group = _group_named(clause) or group
     if named_group is not None:
         for column, words in table.columns.items():
             cells = Cells(named_group.cells.table, named_group.cells.rows, _column_key(column))
             for word in words:
-                found += [(m.start(), m.end(), cells, None, f"{named_group.written}.{column}")
-                          for m in re.finditer(re.escape(word), clause)]
+                found += [(at, at + len(word), cells, None, f"{named_group.written}.{column}")
+                          for at in _starts(word, clause)]
     kept: list[_Named] = []
     for occurrence in sorted(found, key=lambda o: o[0] - o[1]):
         if all(occurrence[1] <= k[0] or occurrence[0] >= k[1] for k in kept):
             kept.append(occurrence)
     return sorted(kept)
+
+
+def _starts(word: str, text: str) -> Iterator[int]:
+    """Where ``word`` occurs in ``text``, without overlaps, as ``re.finditer`` of the escaped word
+    finds it: ``str.find`` skips the pattern cache, a third of the narrative check's time."""
+    at = text.find(word) if word else -1
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word))
 
 
 def _with_summands(clause: str, chosen: _Named, before: list[_Named]) -> tuple[Cells, str]:

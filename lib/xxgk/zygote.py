@@ -60,13 +60,13 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def serve(path: str, parent: int) -> None:
+def serve(path: str, parent: int, extra: list[str]) -> None:
     import importlib
 
     die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the builder ends the zygote itself, in order
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for module in PRELOAD:
+    for module in (*PRELOAD, *extra):
         importlib.import_module(module)
     _fill_lazy_tables()
     # children are reaped by the kernel as they exit: no zombies, no SIGCHLD handler to run
@@ -131,12 +131,12 @@ def _become_kernel(request: dict) -> None:
 class Zygote:
     """The builder's handle on one zygote process: started ahead of need, asked to fork kernels."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
         self.folder, self._owner = owned_folder(FOLDER_PREFIX)
         self.path = self.folder / "zygote.sock"
         environment = {**os.environ, **SINGLE_THREADED, **QUIET}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "xxgk.zygote", str(self.path), str(os.getpid())],
+            [sys.executable, "-m", "xxgk.zygote", str(self.path), str(os.getpid()), *preload],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=environment)
 
     def fork(self, connection_file: str, cwd: str, env: dict[str, str], arguments: list[str]) -> int:
@@ -227,7 +227,7 @@ class KernelsStopped(RuntimeError):
     """A section asked for a kernel after its build was stopped; the build reports why it stopped."""
 
 
-def zygote() -> Zygote:
+def zygote(preload: tuple[str, ...] = ()) -> Zygote:
     """This process's zygote, started on first use. It dies with the thread that started it, so
     a build starts it from its own thread (``warm_up``) before handing sections to a pool."""
     global _current
@@ -235,16 +235,18 @@ def zygote() -> Zygote:
         if _stopped:
             raise KernelsStopped("the build was stopped")
         if _current is None or not _current.alive:
-            _current = Zygote()
+            _current = Zygote(preload)
             atexit.register(_current.close)
         return _current
 
 
-def warm_up() -> Zygote:
-    """Start the zygote ahead of need, and allow kernels again after a stopped build."""
+def warm_up(preload: tuple[str, ...] = ()) -> Zygote:
+    """Start the zygote ahead of need, with ``preload``: modules beyond PRELOAD that the coming
+    notebooks import (a zygote already running is kept as it is), and allow kernels again after a
+    stopped build."""
     global _stopped
     _stopped = False
-    return zygote()
+    return zygote(preload)
 
 
 def stop_kernels() -> None:
@@ -260,4 +262,4 @@ def stop_kernels() -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), sys.argv[3:])
