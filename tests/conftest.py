@@ -3,7 +3,6 @@ nbconvert), through the ``xxgk`` command exactly as a statistician runs it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -58,9 +57,3 @@ def failing_section(tmp_path, monkeypatch):
     monkeypatch.setattr(execute, "NOTEBOOKS", failing_notebooks(tmp_path))
     yield
     zygote.warm_up()
-
-
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """Two workers a core for ``-n auto``: most tests wait (on kernels, subprocesses, a browser,
-    file events) more than they compute, and a second worker per core fills those waits."""
-    return 2 * (os.cpu_count() or 1)
