@@ -145,6 +145,14 @@ def test_a_fifo_or_a_device_is_not_read(tmp_path):
     assert time.monotonic() - started < 30
 
 
+def test_a_manifest_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    """An output folder comes from elsewhere: its manifest.json may be a FIFO, which would block
+    a plain read for ever."""
+    os.mkfifo(tmp_path / "manifest.json")
+    command = [sys.executable, "-m", "xxgk.cli", "verify", str(tmp_path)]
+    refused(subprocess.run(command, capture_output=True, text=True, timeout=60), "不是普通文件")
+
+
 def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path):
     path = params_file(tmp_path, EXAMPLE_TEXT + "# " + "x" * (2 << 20) + "\n")
     refused(run_xxgk("check", path), "KB")

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .build import build
-from .errors import UsageError, os_problem
+from .errors import UsageError
 from .limits import MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL, TABLES_COPIES
 from .provenance import sha256
+from .regularfile import Refused, read_bounded
 
 INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY, *TABLES_COPIES.values())
 
@@ -148,18 +149,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     """The manifest, refused with the reason unless it has the shape a build writes and only
     plain file names."""
     path = folder / MANIFEST
-    try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise UsageError(f"{path} 超过 {MAX_MANIFEST_BYTES // 1024} KB，不是 xxgk 写下的 manifest")
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+    if not path.exists():
+        raise UsageError(f"{folder} 不是 xxgk 生成的输出文件夹：缺少 {MANIFEST}")
+    try:  # a manifest that is a FIFO or a device is refused, not waited on
+        data = read_bounded(path, MAX_MANIFEST_BYTES, "manifest",
+                            f"超过 {MAX_MANIFEST_BYTES // 1024} KB，不是 xxgk 写下的 manifest")
+        manifest = json.loads(data.decode("utf-8"))
+    except Refused as refused:
+        raise UsageError(f"{path}：{refused.message}") from None
     except RecursionError:
         raise UsageError(f"{path} 已损坏（嵌套过深）") from None
-    except FileNotFoundError:
-        raise UsageError(f"{folder} 不是 xxgk 生成的输出文件夹：缺少 {MANIFEST}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path} 已损坏（不是 UTF-8 文本）") from None
-    except OSError as error:
-        raise UsageError(f"无法读取 {path}：{os_problem(error)}") from None
     except json.JSONDecodeError as error:
         raise UsageError(f"{path} 已损坏（第 {error.lineno} 行）") from None
     except ValueError:  # a number of thousands of digits, which json refuses to convert
