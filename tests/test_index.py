@@ -87,6 +87,22 @@ def agency_folder(folder: Path, files: list[str], summary: dict | None = None) -
     return folder
 
 
+def test_a_manifest_that_is_a_fifo_is_passed_over_not_waited_on(tmp_path):
+    """A folder copied into the outputs may hold a FIFO where the manifest goes: only regular
+    files are read (index._files), so the row is made without waiting on it."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "2025" / "copied"
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<p>报告</p>", encoding="utf-8")
+    os.mkfifo(folder / "manifest.json")
+    script = ("from pathlib import Path; from xxgk import index; "
+              f"print([r.agency for r in index.rows(Path({str(folder.parent)!r}), [])])")
+    answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert answer.stdout.strip() == "['copied']", answer.stderr
+
+
 def test_rows_describe_the_folder_as_it_stands(tmp_path):
     year = tmp_path / "2025"
     notebooks = [s.notebook for s in SECTIONS]
