@@ -7,8 +7,10 @@ parameter file is not built as an agency named "params"."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -181,6 +183,17 @@ def test_rerun_names_the_cell_whose_kept_output_differs(built, tmp_path):
     assert result.altered == ("05_problems.ipynb",)
     assert f"第 {number} 个单元格（id: body）" in result.text() and "不一致" in result.text()
     assert any("2027" in line for line in result.differences[0].diff)
+
+
+def test_rerun_refuses_a_kept_notebook_that_is_a_fifo(built, tmp_path):
+    """An output folder comes from elsewhere: a FIFO where the notebook goes is refused, not waited on."""
+    folder = tmp_path / "emin"
+    shutil.copytree(built, folder)
+    (folder / "03_requests.ipynb").unlink()
+    os.mkfifo(folder / "03_requests.ipynb")
+    command = [sys.executable, "-m", "xxgk.cli", "rerun", str(folder), "03_requests"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "不是普通文件" in result.stderr, result.stdout + result.stderr
 
 
 def test_a_kept_parameter_file_is_not_built_as_an_agency_named_params(built, tmp_path):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 MAX_PARAMS_BYTES = 1 << 20  # a parameter file (or last year's)
 MAX_MANIFEST_BYTES = 1 << 20  # a manifest.json that verify reads (a build writes about 5 KB)
+MAX_NOTEBOOK_BYTES = 20 << 20  # a kept section notebook that rerun reads (the example's are 10–200 KB)
 MAX_VALUES = 100_000  # values in a parameter file once its aliases (*name) are expanded
 MAX_DEPTH = 32  # levels of nesting in a parameter file
 # counts and 万元 amounts: whole numbers stay exact wherever they go (great-tables formats through

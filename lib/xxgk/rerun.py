@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
-from .limits import CELL_TIMEOUT, MAX_MANIFEST_BYTES
+from .limits import CELL_TIMEOUT, MAX_MANIFEST_BYTES, MAX_NOTEBOOK_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY
+from .regularfile import Refused, read_bounded
 from .sections import get_section
 
 if TYPE_CHECKING:
@@ -135,11 +136,15 @@ def refuse_kept_copy(path: Path) -> None:
 def _read_notebook(path: Path) -> NotebookNode:
     import nbformat
 
-    try:
-        return nbformat.read(path, as_version=4)
-    except FileNotFoundError:
-        raise UsageError(f"找不到 {path}：这个输出文件夹中没有这一部分的 notebook") from None
-    except (OSError, ValueError) as error:  # unreadable, not JSON, not a notebook
+    if not path.exists():
+        raise UsageError(f"找不到 {path}：这个输出文件夹中没有这一部分的 notebook")
+    try:  # bounded, regular files only: a kept notebook that is a FIFO is refused, not waited on
+        data = read_bounded(path, MAX_NOTEBOOK_BYTES, "notebook",
+                            f"超过 {MAX_NOTEBOOK_BYTES >> 20} MB，不是 xxgk 写下的 notebook")
+        return nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Refused as refused:
+        raise UsageError(f"{path}：{refused.message}") from None
+    except ValueError as error:  # not UTF-8, not JSON, not a notebook
         raise UsageError(f"无法读取 {path}：{error}") from None
 
 
