@@ -147,12 +147,26 @@ def _parser() -> argparse.ArgumentParser:
     book.add_argument("--force", action="store_true", help="覆盖已有的文件")
     book.set_defaults(run=_workbook)
 
-    imports = commands.add_parser("import", help="把填好的工作簿转换为参数文件 <文件夹>/<年度>/<文件名>.yaml")
-    imports.add_argument("source", type=Path, metavar="文件", help="要导入的文件，目前支持 .xlsx 工作簿")
+    imports = commands.add_parser("import", help="把已发布的年度报告（PDF、网页、Word、文本）或填好的工作簿"
+                                                 "转换为参数文件 <文件夹>/<年度>/<文件名>.yaml")
+    imports.add_argument("sources", nargs="+", type=Path, metavar="文件",
+                         help="要导入的文件：.pdf、.html、.htm、.docx、.txt（已发布的报告）或 .xlsx 工作簿")
     imports.add_argument("-o", "--output", type=Path, metavar="文件夹",
                          help="参数文件的根文件夹（默认：文件所在的 params/ 文件夹，否则当前文件夹下的 params/）")
     imports.add_argument("--force", action="store_true", help="覆盖已有的参数文件")
+    imports.add_argument("--partial", action="store_true",
+                         help="报告缺少必填内容时仍写出已找到的部分，缺少的各项列在文件开头")
     imports.set_defaults(run=_import)
+
+    audit = commands.add_parser("audit", help="检查已发布的年度报告：逐份读入并运行全部校验规则，"
+                                              "指出问题在原文中的位置（页、表格单元格）")
+    audit.add_argument("reports", nargs="+", metavar="报告",
+                       help="报告文件（.pdf、.html、.htm、.docx、.txt）、文件夹或通配符，如 downloads/")
+    audit.add_argument("--json", action="store_true", help="以 JSON 输出（每批一个文档）")
+    audit.add_argument("--previous", type=Path, metavar="文件",
+                       help="上一年度的报告或参数文件，用于跨年度衔接检查（X1）；只用于单份报告。"
+                            "不给时，查找同一文件夹中把文件名里的年度减一的报告，如 huaian-2023.pdf")
+    audit.set_defaults(run=_audit)
 
     options = commands.add_parser("options", help="列出各部分 notebook 的选项（xxgk build --set 部分.选项=值）")
     options.set_defaults(run=_list_options)
@@ -371,8 +385,22 @@ def _workbook(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from .importer import import_file
 
-    say(f"已写入 {import_file(args.source, args.output, args.force)}")
-    return 0
+    status = 0
+    for source in args.sources:  # one unusable file is named, and the others still imported
+        try:
+            say(f"已写入 {import_file(source, args.output, args.force, args.partial)}")
+        except XxgkError as error:
+            say(f"错误：{error}", sys.stderr)
+            status = max(status, error.exit_code)
+    return status
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from .inspect_reports import expand, inspect_all, to_json, to_text
+
+    results = inspect_all(expand(args.reports), args.previous)
+    say(to_json(results) if args.json else to_text(results))
+    return max((result.status for result in results), default=0)
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -187,3 +187,17 @@ class NotAReport(ReadError):
 
 class OtherFormat(ReadError):
     """A report of another format than 2021's (the 2019 trial format): named, not read as a broken 2021 one."""
+
+
+class Incomplete(ReadError):
+    """Read, but without fields a parameter file needs (the year, part 五, 表三 …): named, nothing
+    written unless ``--partial`` asks for what was found."""
+
+    def __init__(self, file: str, missing: tuple[str, ...] | list[str]):
+        self.missing = tuple(missing)
+        super().__init__(file, "报告中找不到以下必填内容：" + "、".join(self.missing)
+                         + "；未写入。加 --partial 可写出已找到的内容，缺少的各项列在文件开头，补齐后再用")
+
+
+class Unfaithful(ReadError):
+    """What was read does not make a valid report (a value the model cannot hold): each problem named."""

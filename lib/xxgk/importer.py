@@ -1,7 +1,9 @@
-"""``xxgk import``: a file another office sent turned into a parameter file, by the file's kind.
+"""``xxgk import``: a file turned into a parameter file, by the file's kind.
 
-Each kind has a reader that gives the report; today the kit reads the fill-in workbook. The new
-file is written atomically and never replaces an existing one unless asked to.
+Each kind has a reader: the fill-in workbook gives a validated report; a published report (PDF,
+web page, Word, copied text) gives a ``Transcript``, whose missing required fields are named
+(``Incomplete``) or, with ``partial``, listed as comments at the top of the file written anyway.
+The new file is written atomically and never replaces an existing one unless asked to.
 """
 
 from __future__ import annotations
@@ -11,21 +13,29 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import paramsfile
-from .errors import UsageError
+from . import paramsfile, reading
+from .errors import Incomplete, UsageError
 from .model import Report
 from .params import agency_name
 from .paths import PARAMS_FOLDER
+from .transcribe import Transcript, report_of, transcribe
 from .workbookread import report_from_workbook
 
-# a file's suffix -> (how its kind is named to the user, its reader): the one registry, keyed
-# like ``reading.READERS``, where a reader of published reports plugs in by its suffixes
-READERS: dict[str, tuple[str, Callable[[Path], Report]]] = {
+
+def _published(path: Path) -> Transcript:
+    return transcribe(reading.read_report(path))
+
+
+_PUBLISHED = "已发布的年度报告（{}）"
+
+# a file's suffix -> (how its kind is named to the user, its reader): the one registry
+READERS: dict[str, tuple[str, Callable[[Path], Report | Transcript]]] = {
     ".xlsx": ("Excel 工作簿（.xlsx，由 xxgk workbook 生成）", report_from_workbook),
+    **{suffix: (_PUBLISHED.format(".pdf、.html、.htm、.docx、.txt"), _published) for suffix in reading.READERS},
 }
 
 
-def reader_of(path: Path) -> Callable[[Path], Report]:
+def reader_of(path: Path) -> Callable[[Path], Report | Transcript]:
     """The reader of ``path`` by its suffix; a ``UsageError`` listing the kinds it can import."""
     found = READERS.get(path.suffix.lower())
     if found is None:
@@ -42,14 +52,32 @@ def default_folder(source: Path) -> Path:
     return Path(PARAMS_FOLDER)
 
 
-def import_file(source: Path, folder: Path | None = None, force: bool = False) -> Path:
-    """Write ``<folder>/<year>/<name>.yaml`` from ``source`` (named by its file name); return it."""
+def import_file(source: Path, folder: Path | None = None, force: bool = False, partial: bool = False) -> Path:
+    """Write ``<folder>/<year>/<name>.yaml`` from ``source`` (named by its file name, never by
+    anything the document says); return it."""
     name = agency_name(source)
-    report = reader_of(source)(source)
-    text = paramsfile.render(report, source.name)
-    target = (folder or default_folder(source)) / str(report.year) / f"{name}.yaml"
+    found = reader_of(source)(source)
+    if isinstance(found, Transcript):
+        text, year = transcript_file(found, source.name, partial)
+    else:
+        text, year = paramsfile.render(found, source.name), found.year
+    target = (folder or default_folder(source)) / (str(year) if year else UNKNOWN_YEAR) / f"{name}.yaml"
     write_new(target, text.encode("utf-8"), force)
     return target
+
+
+UNKNOWN_YEAR = "未知年度"  # where --partial puts a report whose year was not found
+
+
+def transcript_file(found: Transcript, origin: str, partial: bool) -> tuple[str, int | None]:
+    """The parameter file of a published report and its year: validated and read back when
+    complete; with ``partial``, what was found under comments naming what was not."""
+    if found.missing and not partial:
+        raise Incomplete(origin, found.missing)
+    if found.missing:
+        return paramsfile.render_partial(found.data, origin, found.missing), found.data.get("year")
+    report = report_of(found.data, origin)
+    return paramsfile.render(report, origin), report.year
 
 
 def write_new(target: Path, data: bytes, force: bool) -> None:

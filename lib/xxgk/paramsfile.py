@@ -25,8 +25,22 @@ def render(report: Report, origin: str) -> str:
     """The parameter file of ``report``; ``origin`` says in its first comment where it came from."""
     data = report.model_dump(mode="python", exclude_none=True)
     data = {key: value for key, value in data.items() if value not in ({}, ())}
-    lines = ["# yaml-language-server: $schema=../../schema/xxgk-params.schema.json",
-             f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。",
+    head = [f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。"]
+    text = _text(head, data)
+    _same_report(report, text)
+    return text
+
+
+def render_partial(data: dict[str, Any], origin: str, missing: tuple[str, ...]) -> str:
+    """What an import found of a report lacking required fields, laid out as ``render`` does,
+    with the missing fields named at the top; it cannot be validated until they are filled in."""
+    head = [f"# 由 {origin} 导入的部分内容：报告中找不到以下必填内容，补齐后才能校验和生成。",
+            *(f"#   缺少：{name}" for name in missing)]
+    return _text(head, data)
+
+
+def _text(head: list[str], data: dict[str, Any]) -> str:
+    lines = ["# yaml-language-server: $schema=../../schema/xxgk-params.schema.json", *head,
              "# 文字段落之间空一行即分段。", ""]
     fmt = load_format()
     notes = {key: f"# 每{unit} {len(table.columns)} 个数，按列：" + "、".join(c.label for c in table.columns)
@@ -37,9 +51,7 @@ def render(report: Report, origin: str) -> str:
             if key in notes:
                 lines.append(notes[key])
         lines += _entry(key, value, (key,), 0)
-    text = "\n".join(lines) + "\n"
-    _same_report(report, text)
-    return text
+    return "\n".join(lines) + "\n"
 
 
 def _same_report(report: Report, text: str) -> None:
@@ -90,6 +102,8 @@ def _is_block(value: Any) -> bool:
 
 
 def _scalar(value: Any) -> str:
+    if value is None:  # a cell published blank
+        return "~"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

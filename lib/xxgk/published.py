@@ -100,6 +100,10 @@ class Finding:
     message: str  # Chinese, names the official text
     place: Place
     where: str = ""  # the table cell or heading concerned, e.g. 表三 （三）不予公开 4.保护第三方合法权益 × 自然人
+    # what it is about in the parameter file's keys, where it has one: a row (table3.r3_2), a
+    # cell (table3.r3_2[0]) or a part heading (parts.overview), so that a reader of the finding
+    # knows whether the parameter data already says it (a label variant, a group row, a blank)
+    subject: str = ""
 
     def __str__(self) -> str:
         where = " ".join(part for part in (self.place.describe(), self.where) if part)

@@ -63,7 +63,7 @@ def recognise(document: Document) -> PublishedReport:
         official = fmt.part(key).heading
         if heading.text.replace(" ", "") != official:
             findings.append(Finding("label", f"标题“{heading.text}”与统一格式“{official}”不同",
-                                    heading.place, official))
+                                    heading.place, official, f"parts.{key}"))
         subsections = _subsections(body, fmt) if key == fmt.parts[0].key else ()
         preamble = body[:_first_subsection(body, fmt)] if subsections else body
         sections.append(Section(key, heading.text, tuple(p.text for p in preamble), subsections))

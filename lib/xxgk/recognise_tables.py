@@ -50,11 +50,12 @@ def _texts(row: tuple[Cell | None, ...]) -> list[Cell]:
     return [cell for cell in row if cell is not None and cell.text.strip()]
 
 
-def _label_finding(found: _Found, cell: Cell, official: str, table: str) -> None:
+def _label_finding(found: _Found, cell: Cell, official: str, table: str, subject: str = "") -> None:
     """A label printed otherwise than the format prints it (line breaks and spaces aside)."""
     if re.sub(r"\s+", "", cell.text) != re.sub(r"\s+", "", official):
         how = "编号或标点写法与统一格式不同" if normalise(cell.text) == normalise(official) else "措辞与统一格式不同"
-        found.findings.append(Finding("label", f"“{cell.text}”{how}，统一格式为“{official}”", cell.place, table))
+        found.findings.append(Finding("label", f"“{cell.text}”{how}，统一格式为“{official}”", cell.place, table,
+                                      subject))
 
 
 class _Table2:
@@ -87,7 +88,7 @@ class _Table2:
             if match is None:
                 block = None  # the end of table 二: the next row is no row of this block
                 continue
-            _label_finding(self.found, cells[0], match.official, f"{self.name} {match.official}")
+            _label_finding(self.found, cells[0], match.official, f"{self.name} {match.official}", f"table2.{match.key}")
             self.found.table2.append(self._row(block, match.key, cells[0], row))
 
     def _headings(self, block: Table2Block, cells: list[Cell]) -> None:
@@ -107,7 +108,7 @@ class _Table2:
                 values.append(Value("", label.place))
                 self.found.findings.append(Finding(
                     "structure", f"缺少“{column.label}”一格，按空白读入", label.place,
-                    f"{self.name} {official} × {column.label}"))
+                    f"{self.name} {official} × {column.label}", f"table2.{key}[{index}]"))
         return TableRow(key, (label.text,), tuple(values))
 
 
@@ -163,7 +164,7 @@ class _Table3:
                                                    own.place, self.table.name))
                 continue
             key, official = match
-            _label_finding(self.found, own, official, f"{self.table.name} {official}")
+            _label_finding(self.found, own, official, f"{self.table.name} {official}", f"table3.{key}")
             path = tuple(carried[s] for s in sorted(carried))
             self.found.table3.append(self._row(key, path, labels, row, positions, shift, official))
             if key == self.table.rows[-1].key:
@@ -193,13 +194,13 @@ class _Table3:
         parts = "、".join(self.deepest[key] for key in self.paths if key.startswith(match.key + "_"))
         self.found.findings.append(Finding(
             "structure", f"“{match.official}”只有一行，统一格式分为 {parts}，按原样读入为一行",
-            cell.place, f"{self.table.name} {match.official}"))
+            cell.place, f"{self.table.name} {match.official}", f"table3.{match.key}"))
         return match.key, match.official
 
     def _row(self, key: str, path: tuple[str, ...], labels: list[Cell], row: tuple[Cell | None, ...],
              positions: dict[str, int], shift: int, official: str) -> TableRow:
         values: list[Value] = []
-        for column in self.table.columns:
+        for index, column in enumerate(self.table.columns):
             slot = positions.get(column.key)
             cell = row[slot - shift] if slot is not None and 0 <= slot - shift < len(row) else None
             if cell is not None and all(cell is not label for label in labels):
@@ -208,7 +209,7 @@ class _Table3:
             values.append(Value("", labels[-1].place))
             self.found.findings.append(Finding(
                 "structure", "此行缺少这一格（复制或排版丢失），按空白读入", labels[-1].place,
-                f"{self.table.name} {official} × {column.label}"))
+                f"{self.table.name} {official} × {column.label}", f"table3.{key}[{index}]"))
         return TableRow(key, path, tuple(values))
 
 
