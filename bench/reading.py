@@ -1,10 +1,12 @@
-"""Benchmark: reading published reports in-process, seconds per report for each kind.
+"""Benchmark: reading and importing published reports in-process, seconds per report for each kind.
 
     .venv/bin/python bench/reading.py --n 5
 
-Reads the corpus PDFs (tests/corpus) and the example's own HTML, PDF and Word outputs (built once
-with ``xxgk build`` into a temporary folder) N times each with ``xxgk.reading.read_report`` and
-prints the median seconds per report; the target is ≤ 0.5 s per PDF report. ``--compare`` also
+Reads the corpus PDFs and copied text (tests/corpus) and the example's own HTML, PDF and Word
+outputs (built once with ``xxgk build`` into a temporary folder) N times each and prints the median
+seconds per report of reading (``xxgk.reading.read_report``) and of the whole import (reading,
+writing down as parameter data, validating into the model: what ``xxgk import`` and ``xxgk audit``
+do before writing or checking); the target is ≤ 0.5 s per PDF report. ``--compare`` also
 times pdfminer.six alone on the corpus PDFs (characters and drawn lines, the input pdfplumber's
 table finder works on), the other library the issue named (docs/development.md).
 """
@@ -22,6 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 from xxgk.reading import read_report  # noqa: E402
+from xxgk.transcribe import report_of, transcribe  # noqa: E402
+
+
+def import_report(path: Path) -> None:
+    report_of(transcribe(read_report(path)).data, path.name)
 
 
 def seconds(action, n: int) -> float:
@@ -51,11 +58,14 @@ def main() -> None:
                         "--outputs", folder, "--to", "html,pdf,docx"], check=True, stdout=subprocess.DEVNULL)
         built = Path(folder) / "2025" / "emin"
         rows = [(f"corpus PDF {path.name}", path) for path in corpus]
+        rows += [("corpus text emin-2025.txt", ROOT / "tests" / "corpus" / "emin-2025.txt")]
         rows += [(f"example {kind}", built / f"report.{kind}") for kind in ("html", "pdf", "docx")]
         read_report(rows[0][1])  # imports and caches warm, as in a batch
-        print(f"{'report':<36} {'s/report':>9}")
+        print(f"{'report':<36} {'read s':>9} {'import s':>9}")
         for label, path in rows:
-            print(f"{label:<36} {seconds(lambda path=path: read_report(path), args.n):>9.3f}")
+            read = seconds(lambda path=path: read_report(path), args.n)
+            imported = seconds(lambda path=path: import_report(path), args.n)
+            print(f"{label:<36} {read:>9.3f} {imported:>9.3f}")
         if args.compare:
             for path in corpus:
                 took = seconds(lambda path=path: pdfminer_alone(path), args.n)

@@ -1,0 +1,232 @@
+"""``xxgk import`` and ``xxgk audit`` of published reports, through the real command where the
+statistician meets it (exit status, messages, files written) and in-process where many files are read.
+
+Ground truth never comes from the code under test: the corpus's ``.expected.json`` (transcribed by
+hand), the values written into the hand-made CMS page (``test_reading.CMS_TABLE*``), the source
+parameter files of the kit's own outputs, and the published 额敏县 text for the built import.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, EXAMPLE, ROOT, run_xxgk
+from helpers import assert_in_order, published_fields, visible_text
+from test_reading import CMS_TABLE2, CMS_TABLE3, CMS_TABLE4, TRIAL_2019, _pdf
+from xxgk import load_params
+from xxgk.format import load_format
+from xxgk.importer import import_file
+from xxgk.published import number
+from xxgk.rules import narrative_texts
+
+sys.path.insert(0, str(ROOT / "bench"))
+from synthetic import write_agencies  # noqa: E402
+
+FORMAT = load_format()
+AGENCIES = 20
+
+
+# ---- one batch build shared by the round trips and the built import of the seed text
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    """The example, 20 generated agencies with no zero cell, and the published 额敏县 text imported
+    (through the command), built in one batch ``--to html,pdf,docx``; the project folder."""
+    root = tmp_path_factory.mktemp("batch")
+    params = root / "params" / "2025"
+    params.mkdir(parents=True)
+    shutil.copy(EXAMPLE, params / "emin.yaml")
+    write_agencies(params, AGENCIES, seed=9, nonzero=True)
+    imported = run_xxgk("import", CORPUS / "emin-2025.txt", "-o", root / "params")
+    assert imported.returncode == 0, imported.stderr
+    # the copy lost a cell of each three-label row of 表三: written blank, so the build needs --allow-errors
+    built = run_xxgk("build", params, "--to", "html,pdf,docx", "--outputs", root / "outputs", "--allow-errors")
+    assert built.returncode == 0, built.stderr + built.stdout
+    return root
+
+
+def _sources(batch: Path) -> list[Path]:
+    return sorted(p for p in (batch / "params" / "2025").glob("*.yaml") if p.stem != "emin-2025")
+
+
+def _tables(report) -> dict:
+    return {key: getattr(report, key).model_dump(exclude={"amount_decimals"}) for key in ("table2", "table3", "table4")}
+
+
+@pytest.mark.parametrize("kind", ["html", "pdf", "docx"])
+def test_every_output_imports_back_to_its_parameter_file(batch, tmp_path, kind):
+    sources = _sources(batch)
+    assert len(sources) == AGENCIES + 1
+    for source in sources:
+        output = tmp_path / f"{source.stem}.{kind}"
+        shutil.copy(batch / "outputs" / "2025" / source.stem / f"report.{kind}", output)
+        written = import_file(output, tmp_path / "params")
+        assert written == tmp_path / "params" / "2025" / f"{source.stem}.yaml"
+        expected, imported = load_params(source), load_params(written)
+        assert _tables(imported) == _tables(expected), source.name
+        assert list(narrative_texts(imported)) == list(narrative_texts(expected)), source.name
+        assert imported.label_variants == expected.label_variants
+        assert (imported.year, imported.agency, imported.published) \
+            == (expected.year, expected.agency, expected.published)
+
+
+def test_the_published_text_imports_to_a_file_that_builds_the_published_report(batch):
+    imported = load_params(batch / "params" / "2025" / "emin-2025.yaml")
+    example = load_params(EXAMPLE)
+    assert list(narrative_texts(imported)) == list(narrative_texts(example))
+    lost = {key for key, path in FORMAT.table3.full_labels().items() if len(path) == 3}
+    for key in FORMAT.table3.full_labels():
+        row = list(getattr(imported.table3, key))
+        assert row == ([None] + list(getattr(example.table3, key))[1:] if key in lost else
+                       list(getattr(example.table3, key))), key
+    page = (batch / "outputs" / "2025" / "emin-2025" / "report.html").read_text(encoding="utf-8")
+    assert_in_order(published_fields(), visible_text(page))
+
+
+# ---- the corpus and the hand-made CMS page
+
+def test_a_cms_page_imports_exactly_blanks_and_slashes_as_blank(tmp_path):
+    result = run_xxgk("import", CORPUS / "cms-page.html", "-o", tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "2024" / "cms-page.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert "regulations: [2, ~, 14]" in text and "punishment: ~" in text
+    report = load_params(written)
+
+    def plain(values):
+        return [None if not v.strip() or number(v) is None else number(v) for v in values]
+
+    table2 = {key: plain(values) for key, values in CMS_TABLE2.items()}
+    assert {k: list(v) if isinstance(v, tuple) else [v] for k, v in report.table2.model_dump().items()
+            if k != "amount_decimals"} == table2
+    assert {k: list(v) for k, v in report.table3.model_dump().items() if v is not None} \
+        == {k: plain(v) for k, v in CMS_TABLE3.items()}
+    assert {k: list(v) for k, v in report.table4.model_dump().items()} == {k: plain(v) for k, v in CMS_TABLE4.items()}
+    assert str(report.table2.fees) == "24252.311082"
+    assert (report.agency.name, report.agency.subject, report.agency.kind) == ("示例县人民政府办公室", "示例县人民政府",
+                                                                               "government")
+    assert report.contact.postcode == "100000" and str(report.published) == "2025-01-20"
+
+
+@pytest.mark.parametrize("name", ["huaian-2024", "hongze-2023"])
+def test_the_corpus_pdfs_import_to_their_transcription(tmp_path, name):
+    written = import_file(CORPUS / f"{name}.pdf", tmp_path)
+    report = load_params(written)
+    expected = json.loads((CORPUS / f"{name}.expected.json").read_text(encoding="utf-8"))
+    labels = {row.label: row.key for _, row in FORMAT.table2.rows()}
+    table2 = report.table2.model_dump()
+    assert {labels[label]: [number(str(v)) for v in values] for label, values in expected["table2"].items()} \
+        == {key: [number(str(v)) for v in (value if isinstance(value, tuple) else (value,))]
+            for key, value in table2.items() if key != "amount_decimals"}
+    assert {k: list(v) for k, v in report.table3.model_dump().items() if v is not None} == expected["table3"]
+    assert [v for values in report.table4.model_dump().values() for v in values] == expected["table4"]
+
+
+def _audit(*args) -> tuple[int, dict]:
+    result = run_xxgk("audit", *args, "--json")
+    assert "Traceback" not in result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_audit_of_huaian_finds_no_error_and_of_hongze_its_two_t4_errors_its_row_and_its_typo(tmp_path):
+    status, found = _audit(CORPUS / "huaian-2024.pdf", CORPUS / "hongze-2023.pdf")
+    assert status == 1
+    assert found["summary"] == {"read": 2, "clean": 1, "with_errors": 1, "unreadable": 0}
+    huaian, hongze = found["reports"]
+    assert [f for f in huaian["findings"] if f["severity"] == "error"] == []
+    errors = [(f["rule"], f["place"]) for f in hongze["findings"] if f["severity"] == "error"]
+    assert errors == [("T4", "第4页 表四 行政复议 × 总计"), ("T4", "第4页 表四 行政诉讼 复议后起诉 × 总计")]
+    warnings = [f for f in hongze["findings"] if f["severity"] == "warning" and f["rule"] == "X4"]
+    assert any("（六）其他处理" in f["message"] and f["place"].startswith("第4页 表三") for f in warnings)
+    assert any("2.其他法律行政止公开" in f["found"] + f["message"] and f["place"].startswith("第3页 表三")
+               for f in warnings)
+    text = run_xxgk("audit", CORPUS / "hongze-2023.pdf")
+    assert text.returncode == 1 and "第4页 表四 行政复议 × 总计" in text.stdout
+    assert "共 1 份报告：读取 1 份，无错误 0 份，有错误 1 份，无法读取 0 份。" in text.stdout
+
+
+def test_audit_compares_with_last_years_report_given_or_found_beside(tmp_path):
+    """X1: this year's 上年结转 is last year's 结转下年度; last year's file as --previous, or
+    named like this year's with the year before (huaian-2023.yaml beside huaian-2024.pdf)."""
+    shutil.copy(CORPUS / "huaian-2024.pdf", tmp_path / "huaian-2024.pdf")
+    last = import_file(CORPUS / "huaian-2024.pdf", tmp_path / "params")
+    text = last.read_text(encoding="utf-8").replace("year: 2024", "year: 2023")
+    lines = [("  carry_out: [30, 0, 0, 0, 0, 0, 30]" if line.lstrip().startswith("carry_out:") else line)
+             for line in text.splitlines()]
+    assert lines != text.splitlines()
+    (tmp_path / "last.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, given = _audit(tmp_path / "huaian-2024.pdf", "--previous", tmp_path / "last.yaml")
+    x1 = [f for f in given["reports"][0]["findings"] if f["rule"] == "X1"]
+    assert status == 1 and x1 and all(f["place"].startswith("第") and "表三" in f["place"] for f in x1)
+    shutil.move(tmp_path / "last.yaml", tmp_path / "huaian-2023.yaml")
+    status, beside = _audit(tmp_path)
+    assert beside["reports"][0]["previous"].endswith("huaian-2023.yaml")
+    assert [f["rule"] for f in beside["reports"][0]["findings"] if f["rule"] == "X1"] == [f["rule"] for f in x1]
+
+
+# ---- bad input, through the command
+
+def _bad_inputs(folder: Path) -> dict[str, str]:
+    """name -> what its message must say"""
+    folder.mkdir()
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "scan.pdf").write_bytes(_pdf(2, image=True))
+    (folder / "long.pdf").write_bytes(_pdf(200))
+    (folder / "truncated.pdf").write_bytes((CORPUS / "hongze-2023.pdf").read_bytes()[:60_000])
+    (folder / "news.html").write_text("<html><body><nav>首页</nav><p>县长到乡镇调研。</p></body></html>",
+                                      encoding="utf-8")
+    (folder / "trial-2019.txt").write_text(TRIAL_2019, encoding="utf-8")
+    return {"empty.pdf": "空", "scan.pdf": "OCR", "long.pdf": "200 页", "truncated.pdf": "不完整",
+            "news.html": "不像一份年度报告", "trial-2019.txt": "2019年试行格式"}
+
+
+def test_bad_input_is_named_with_exit_2_no_traceback_and_nothing_written(tmp_path):
+    says = _bad_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    result = run_xxgk("import", *sorted((tmp_path / "in").iterdir()), "-o", out, "--partial")
+    assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(says)
+    for name, word in says.items():
+        line = next(line for line in lines if f"错误：{name}：" in line)
+        assert word in line, line
+    assert not out.exists() or list(out.rglob("*")) == []
+    status, audit = _audit(tmp_path / "in")
+    assert status == 2 and audit["summary"] == {"read": 0, "clean": 0, "with_errors": 0, "unreadable": len(says)}
+    assert {Path(r["file"]).name: r["unreadable"] for r in audit["reports"]}.keys() == says.keys()
+
+
+def test_missing_fields_are_named_and_written_only_with_partial(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    heading = FORMAT.part("problems").heading
+    start = page.index(heading)
+    cut = page[:page.rindex("<p", 0, start)] + page[page.index(FORMAT.part("other").heading) - 200:]
+    assert heading not in cut
+    (tmp_path / "cut.html").write_text(cut, encoding="utf-8")
+    refused = run_xxgk("import", tmp_path / "cut.html", "-o", tmp_path / "out")
+    assert refused.returncode == 2 and heading in refused.stderr and "--partial" in refused.stderr
+    assert not (tmp_path / "out").exists()
+    partial = run_xxgk("import", tmp_path / "cut.html", "-o", tmp_path / "out", "--partial")
+    assert partial.returncode == 0, partial.stderr
+    text = (tmp_path / "out" / "2024" / "cut.yaml").read_text(encoding="utf-8")
+    head = text.split("\n\n", 1)[0]
+    assert f"# 缺少：{heading}" in head and "part5:" not in text and "table3:" in text
+    again = run_xxgk("import", tmp_path / "cut.html", "-o", tmp_path / "out", "--partial")
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_the_file_name_alone_names_the_written_file(tmp_path):
+    """The document's words never make a path: a title of ../../x is text, a bad file name refused."""
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8").replace("示例县人民政府2024年", "../../x2024年", 1)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.html").write_text(page, encoding="utf-8")
+    (tmp_path / "in" / "..page.html").write_text(page, encoding="utf-8")
+    result = run_xxgk("import", tmp_path / "in" / "page.html", tmp_path / "in" / "..page.html", "-o", tmp_path / "out")
+    assert result.returncode == 2 and "..page" in result.stderr
+    written = [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.yaml")]
+    assert written == ["2024/page.yaml"]
