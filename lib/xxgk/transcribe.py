@@ -26,7 +26,7 @@ from .params import explain
 from .published import PublishedReport, TableRow, Value, number
 
 # what a subject or agency ends with: a place (its people's government's report) or an office
-_PLACE = re.compile(r"(人民政府|[省市县区州盟旗镇乡]|自治区|自治州|自治县|街道)$")
+_PLACE = re.compile(r"([省市县区州盟旗镇乡]|自治区|自治州|自治县|街道)$")
 _OFFICE = re.compile(r"(局|委员会|委|办公室|办|厅|署|中心|院|所|馆|队|站|处|会)$")
 _DATE = re.compile(r"(\S{4})\s*年\s*(\S{1,3}?)\s*月\s*(\S{1,3}?)\s*日")
 _CONTACT = {"地址": "address", "邮编": "postcode", "电话": "phone", "传真": "fax"}
@@ -100,13 +100,13 @@ def _subject(report: PublishedReport) -> str:
 
 
 def _kind(subject: str, agency: str) -> str | None:
-    """government for a place's report (额敏县, 淮安市人民政府), department for an office's (某县财政局);
-    None when neither name says."""
+    """government for a place's report (额敏县, 淮安市人民政府, and the 人民政府办公室 that writes it),
+    department for an office's (某县财政局); None when neither name says."""
     for name in (subject, agency):
-        if _OFFICE.search(name) and "人民政府" not in name:
-            return "department"
-        if _PLACE.search(name):
+        if "人民政府" in name or (_PLACE.search(name) and not _OFFICE.search(name)):
             return "government"
+        if _OFFICE.search(name):
+            return "department"
     return None
 
 
