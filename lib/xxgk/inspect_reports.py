@@ -189,16 +189,18 @@ def _place(read: published.PublishedReport, finding: Finding) -> str:
     if finding.table == "table2":
         block = next(b for b, r in fmt.table2.rows() if r.key == row)
         columns = [v.key for v in block.values]
+    whole_row = False
     if finding.column in columns:
         column = columns.index(finding.column)
     elif rule and rule.check and rule.check.per == "row":
         column = columns.index(rule.check.stated[0])
-    else:
-        column = 0
+    else:  # about the row itself (its label, its being one row): placed at its first cell
+        column, whole_row = 0, True
     try:
-        return read.locate(finding.table, row, column)
+        place = read.locate(finding.table, row, column)
     except KeyError:  # a row the report does not have (its sub-rows collapsed into a group row)
         return ""
+    return place.rsplit(" × ", 1)[0] if whole_row else place
 
 
 def summary(results: list[Inspected]) -> dict[str, int]:
