@@ -91,9 +91,9 @@ def inspect(path: Path, previous: Path | None = None) -> Inspected:
         last_report = _previous(last) if last else None
     except XxgkError as error:
         return Inspected(str(path), unreadable=error.message)
-    found = [*rules.check(report, last_report), *_absent(transcript), *_unsaid(read, transcript.data)]
-    return Inspected(str(path), report.agency.name, report.year, tuple(Placed(f, _place(read, f)) for f in found),
-                     str(last) if last else "")
+    found = [Placed(f, _place(read, f)) for f in [*rules.check(report, last_report), *_absent(transcript)]]
+    found += _unsaid(read, transcript.data)
+    return Inspected(str(path), report.agency.name, report.year, tuple(found), str(last) if last else "")
 
 
 def beside(path: Path, year: int) -> Path | None:
@@ -137,8 +137,8 @@ def _absent(transcript: Transcript) -> list[Finding]:
                     f"报告中找不到{name}", "核对原文；审查时这一项按缺失处理") for name in transcript.missing]
 
 
-def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Finding]:
-    """The reading's findings that the parameter data does not express, as X4 findings."""
+def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Placed]:
+    """The reading's findings that the parameter data does not express, as X4 findings at their place."""
     fmt = load_format()
     parts = {part.key for part in fmt.parts}
     found = []
@@ -147,9 +147,10 @@ def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Findi
             continue
         section = next((p for p in parts if finding.subject.startswith(f"parts.{p}")), None)
         table = finding.subject.split(".")[0] if finding.subject.startswith("table") else None
-        found.append(Finding("X4", "warning", section or (getattr(fmt, table).part if table else "overview"),
-                             finding.where or "报告结构", "统一格式", "见说明", finding.message,
-                             "核对原文；参数文件按发布的原样记录"))
+        found.append(Placed(Finding("X4", "warning", section or (getattr(fmt, table).part if table else "overview"),
+                                    finding.where or "报告结构", "", "", finding.message,
+                                    "核对原文；参数文件按发布的原样记录"),
+                            " ".join(filter(None, (finding.place.describe(), finding.where)))))
     return found
 
 
