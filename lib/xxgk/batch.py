@@ -39,18 +39,19 @@ class Outcome:
     warnings: int | None = None
 
 
-def expand(patterns: Iterable[str]) -> list[Path]:
-    """Parameter files named by files, folders (searched recursively) or globs, in order, once each."""
+def expand(patterns: Iterable[str], suffixes: Iterable[str] = (".yaml",), kind: str = "参数文件") -> list[Path]:
+    """Parameter files (or files of other ``suffixes``) named by files, folders (searched
+    recursively) or globs, in order, once each."""
     found: list[Path] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():  # hidden files and folders (editor backups, .git) are not reports
-            found += sorted(p for p in path.rglob("*.yaml")
-                            if not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file()
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
         elif glob.has_magic(pattern):
             matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
             if not matches:
-                raise UsageError(f"没有与 {pattern} 匹配的参数文件")
+                raise UsageError(f"没有与 {pattern} 匹配的{kind}")
             found += matches
         else:
             found.append(path)

@@ -14,14 +14,13 @@ Nothing is written. Exit status: 0 clean, 1 errors found, 2 a report unreadable.
 
 from __future__ import annotations
 
-import glob
 import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import published, rules
+from . import batch, published, rules
 from .errors import ReadError, UsageError, XxgkError
 from .findings import Finding, errors
 from .format import load_format
@@ -59,20 +58,7 @@ class Inspected:
 
 def expand(patterns: list[str]) -> list[Path]:
     """Reports named by files, folders (searched recursively for readable kinds) or globs, once each."""
-    found: list[Path] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in READERS and p.is_file()
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        elif glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
-            if not matches:
-                raise UsageError(f"没有与 {pattern} 匹配的报告文件")
-            found += matches
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
+    return batch.expand(patterns, READERS, "报告文件")
 
 
 def inspect_all(paths: list[Path], previous: Path | None = None) -> list[Inspected]:
