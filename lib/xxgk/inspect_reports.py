@@ -27,7 +27,7 @@ from .format import load_format
 from .model import Report
 from .params import load_params
 from .reading import READERS, read_report
-from .transcribe import Transcript, report_of, transcribe
+from .transcribe import VARIANTS, Transcript, report_of, transcribe
 
 # what stands in for a field the report lacks, so that the rules can still run on the rest; the
 # lack itself is a finding
@@ -126,15 +126,15 @@ def _absent(transcript: Transcript) -> list[Finding]:
 def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Placed]:
     """The reading's findings that the parameter data does not express, as X4 findings at their place."""
     fmt = load_format()
-    parts = {part.key for part in fmt.parts}
+    # the part a finding concerns: a heading's own, a table's (its where starts with the table's name)
+    parts = {f"{VARIANTS}parts.{part.key}": part.key for part in fmt.parts}
+    tables = {table.name: table.part for table in (fmt.table2, fmt.table3, fmt.table4)}
     found = []
     for finding in read.findings:
-        if _said(finding.subject, finding.kind, data):
+        if _said(finding, data):
             continue
-        section = next((p for p in parts if finding.subject.startswith(f"parts.{p}")), None)
-        table = finding.subject.split(".")[0] if finding.subject.startswith("table") else None
-        found.append(Placed(Finding("X4", "warning", section or (getattr(fmt, table).part if table else "overview"),
-                                    finding.where or "报告结构", "", "", finding.message,
+        section = parts.get(finding.subject) or tables.get(finding.where.split(" ")[0], "overview")
+        found.append(Placed(Finding("X4", "warning", section, finding.where or "报告结构", "", "", finding.message,
                                     "核对原文；参数文件按发布的原样记录"),
                             " ".join(filter(None, (finding.place.describe(), finding.where)))))
     return found
@@ -143,23 +143,23 @@ def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Place
 _CELL = re.compile(r"^(table[234])\.(\w+)(?:\[([0-9]+)\])?$")
 
 
-def _said(subject: str, kind: str, data: dict[str, Any]) -> bool:
-    """Whether the parameter data says what a reading finding about ``subject`` says: a label
-    variant, a group row kept as one, a blank cell."""
-    variants = data.get("label_variants", {})
-    if subject.startswith("parts."):
-        return subject.split(".", 1)[1] in variants.get("parts", {})
-    match = _CELL.match(subject)
+def _said(finding: published.Finding, data: dict[str, Any]) -> bool:
+    """Whether the parameter data says what a reading finding says: a label variant, a group
+    row kept as one, a blank cell."""
+    if finding.subject.startswith(VARIANTS):
+        variants: Any = data.get("label_variants", {})
+        for name in finding.subject.removeprefix(VARIANTS).split("."):
+            variants = variants.get(name) if isinstance(variants, dict) else None
+        return variants is not None
+    match = _CELL.match(finding.subject)
     if not match:
         return False
     table, row, column = match.groups()
-    if column is not None:
-        values = data.get(table, {}).get(row)
-        values = values if isinstance(values, list) else [values]
-        return int(column) < len(values) and values[int(column)] is None
-    if kind == "label":
-        return row in variants
-    return row in data.get(table, {})  # a group row, kept as published
+    if column is None:
+        return row in data.get(table, {})  # a group row, kept as published
+    values = data.get(table, {}).get(row)
+    values = values if isinstance(values, list) else [values]
+    return int(column) < len(values) and values[int(column)] is None
 
 
 def _place(read: published.PublishedReport, finding: Finding) -> str:

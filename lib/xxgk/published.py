@@ -96,14 +96,18 @@ class Subsection:
 class Finding:
     """A difference from the official format, or something the reading could not settle."""
 
-    kind: str  # "label", "structure" or "content"
+    # "label" (worded otherwise), "numbering" (numbered or punctuated otherwise: 1、 for 1.),
+    # "structure" or "content"
+    kind: str
     message: str  # Chinese, names the official text
     place: Place
     where: str = ""  # the table cell or heading concerned, e.g. 表三 （三）不予公开 4.保护第三方合法权益 × 自然人
-    # what it is about in the parameter file's keys, where it has one: a row (table3.r3_2), a
-    # cell (table3.r3_2[0]) or a part heading (parts.overview), so that a reader of the finding
-    # knows whether the parameter data already says it (a label variant, a group row, a blank)
+    # what it is about in the parameter file's keys, where it has one: a label
+    # (label_variants.r3_2, label_variants.parts.overview, label_variants.table3.natural), a group
+    # row (table3.r6) or a cell (table3.r3_2[0]); so that the parameter data can say it (a label
+    # variant, a group row, a blank) and a reader of the finding knows that it does
     subject: str = ""
+    text: str = ""  # a label's text as published
 
     def __str__(self) -> str:
         where = " ".join(part for part in (self.place.describe(), self.where) if part)

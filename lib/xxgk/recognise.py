@@ -62,8 +62,9 @@ def recognise(document: Document) -> PublishedReport:
             body, closing = _signature(body)
         official = fmt.part(key).heading
         if heading.text.replace(" ", "") != official:
-            findings.append(Finding("label", f"标题“{heading.text}”与统一格式“{official}”不同",
-                                    heading.place, official, f"parts.{key}"))
+            kind = "numbering" if normalise(heading.text) == normalise(official) else "label"
+            findings.append(Finding(kind, f"标题“{heading.text}”与统一格式“{official}”不同",
+                                    heading.place, official, f"label_variants.parts.{key}", heading.text))
         subsections = _subsections(body, fmt) if key == fmt.parts[0].key else ()
         preamble = body[:_first_subsection(body, fmt)] if subsections else body
         sections.append(Section(key, heading.text, tuple(p.text for p in preamble), subsections))

@@ -50,12 +50,15 @@ def _texts(row: tuple[Cell | None, ...]) -> list[Cell]:
     return [cell for cell in row if cell is not None and cell.text.strip()]
 
 
-def _label_finding(found: _Found, cell: Cell, official: str, table: str, subject: str = "") -> None:
-    """A label printed otherwise than the format prints it (line breaks and spaces aside)."""
+def _label_finding(found: _Found, cell: Cell, official: str, table: str, subject: str) -> None:
+    """A label printed otherwise than the format prints it (line breaks and spaces aside);
+    ``subject`` is its key under ``label_variants`` (r3_2, table3.natural)."""
     if re.sub(r"\s+", "", cell.text) != re.sub(r"\s+", "", official):
-        how = "编号或标点写法与统一格式不同" if normalise(cell.text) == normalise(official) else "措辞与统一格式不同"
-        found.findings.append(Finding("label", f"“{cell.text}”{how}，统一格式为“{official}”", cell.place, table,
-                                      subject))
+        numbering = normalise(cell.text) == normalise(official)
+        how = "编号或标点写法与统一格式不同" if numbering else "措辞与统一格式不同"
+        found.findings.append(Finding("numbering" if numbering else "label",
+                                      f"“{cell.text}”{how}，统一格式为“{official}”", cell.place, table,
+                                      f"label_variants.{subject}", cell.text))
 
 
 class _Table2:
@@ -88,13 +91,13 @@ class _Table2:
             if match is None:
                 block = None  # the end of table 二: the next row is no row of this block
                 continue
-            _label_finding(self.found, cells[0], match.official, f"{self.name} {match.official}", f"table2.{match.key}")
+            _label_finding(self.found, cells[0], match.official, f"{self.name} {match.official}", match.key)
             self.found.table2.append(self._row(block, match.key, cells[0], row))
 
     def _headings(self, block: Table2Block, cells: list[Cell]) -> None:
         for cell, value in zip(cells, block.values, strict=False):
             if best(cell.text, {value.key: value.label}) is not None:
-                _label_finding(self.found, cell, value.label, f"{self.name} {block.header}")
+                _label_finding(self.found, cell, value.label, f"{self.name} {block.header}", f"table2.{value.key}")
 
     def _row(self, block: Table2Block, key: str, label: Cell, row: tuple[Cell | None, ...]) -> TableRow:
         after = list(row[row.index(label) + 1:])
@@ -164,7 +167,7 @@ class _Table3:
                                                    own.place, self.table.name))
                 continue
             key, official = match
-            _label_finding(self.found, own, official, f"{self.table.name} {official}", f"table3.{key}")
+            _label_finding(self.found, own, official, f"{self.table.name} {official}", key)
             path = tuple(carried[s] for s in sorted(carried))
             self.found.table3.append(self._row(key, path, labels, row, positions, shift, official))
             if key == self.table.rows[-1].key:
@@ -179,7 +182,7 @@ class _Table3:
             match = best(cell.text, self.columns)
             if match is not None and match.exact and match.key not in heads:
                 heads[match.key] = slot
-                _label_finding(self.found, cell, match.official, f"{self.table.name} 表头")
+                _label_finding(self.found, cell, match.official, f"{self.table.name} 表头", f"table3.{match.key}")
         if "natural" in heads or "total" in heads or len(heads) >= 3:
             return heads
         spanning = {"corner": self.table.corner, "spanner": self.table.spanner}

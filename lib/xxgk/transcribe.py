@@ -19,7 +19,6 @@ from pydantic import ValidationError
 
 from .errors import Unfaithful
 from .format import load_format
-from .labels import normalise
 from .model import Report, describe
 from .numerals import chinese_number
 from .params import explain
@@ -166,25 +165,18 @@ def _cell(value: Value) -> int | Decimal | None:
 
 
 def _variants(report: PublishedReport) -> dict[str, Any]:
-    """Labels worded otherwise than the format's (numbering and punctuation aside): table rows
-    by their key, part headings under ``parts``."""
-    fmt = load_format()
-    official = {row.key: row.label for _, row in fmt.table2.rows()}
-    official |= {key: path[-1] for key, path in fmt.table3.full_labels().items()}
-    groups = {key.split("_")[0]: path[1] for key, path in fmt.table3.full_labels().items() if len(path) == 3}
+    """The labels the report words otherwise than the format (numbering and punctuation aside),
+    where the reading found them: row labels by their key, headings and column labels under
+    ``parts``, ``table2``, ``table3``."""
     variants: dict[str, Any] = {}
-    for key in ("table2", "table3"):
-        table = report.table(key)
-        for row in table.rows if table else ():
-            label = official.get(row.key) or groups.get(row.key)
-            if label and row.labels and _worded_otherwise(row.labels[-1], label) and row.key in official:
-                variants[row.key] = row.labels[-1]
-    parts = {section.key: section.heading for section in report.sections
-             if _worded_otherwise(section.heading, fmt.part(section.key).heading)}
-    if parts:
-        variants["parts"] = parts
+    for finding in report.findings:
+        if finding.kind == "label" and finding.subject.startswith(VARIANTS):
+            *inside, key = finding.subject.removeprefix(VARIANTS).split(".")
+            place = variants
+            for name in inside:
+                place = place.setdefault(name, {})
+            place[key] = finding.text
     return variants
 
 
-def _worded_otherwise(published: str, official: str) -> bool:
-    return normalise(published) != normalise(official)
+VARIANTS = "label_variants."
