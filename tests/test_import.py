@@ -233,3 +233,15 @@ def test_the_file_name_alone_names_the_written_file(tmp_path):
     assert result.returncode == 2 and "..page" in result.stderr
     written = [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.yaml")]
     assert written == ["2024/page.yaml"]
+
+
+def test_a_heading_and_a_column_label_worded_otherwise_are_kept_and_audited_once(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    page = page.replace("本年制发件数", "本年新制发件数", 1).replace("存在的主要问题及改进情况", "存在的主要问题和改进情况", 1)
+    (tmp_path / "worded.html").write_text(page, encoding="utf-8")
+    report = load_params(import_file(tmp_path / "worded.html", tmp_path / "out"))
+    assert report.wording("table2", "issued") == "本年新制发件数"
+    assert report.wording("parts", "problems") == "五、存在的主要问题和改进情况"
+    status, found = _audit(tmp_path / "worded.html")
+    worded = [f for f in found["reports"][0]["findings"] if f["rule"] == "X4" and f["severity"] == "warning"]
+    assert sorted(sum(text in f["message"] for f in worded) for text in ("本年新制发件数", "问题和改进")) == [1, 1]
