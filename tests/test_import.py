@@ -237,7 +237,8 @@ def test_the_file_name_alone_names_the_written_file(tmp_path):
 
 def test_a_heading_and_a_column_label_worded_otherwise_are_kept_and_audited_once(tmp_path):
     page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
-    page = page.replace("本年制发件数", "本年新制发件数", 1).replace("存在的主要问题及改进情况", "存在的主要问题和改进情况", 1)
+    page = page.replace("本年制发件数", "本年新制发件数", 1)
+    page = page.replace("存在的主要问题及改进情况", "存在的主要问题和改进情况", 1)
     (tmp_path / "worded.html").write_text(page, encoding="utf-8")
     report = load_params(import_file(tmp_path / "worded.html", tmp_path / "out"))
     assert report.wording("table2", "issued") == "本年新制发件数"
