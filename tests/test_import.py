@@ -246,3 +246,13 @@ def test_a_heading_and_a_column_label_worded_otherwise_are_kept_and_audited_once
     status, found = _audit(tmp_path / "worded.html")
     worded = [f for f in found["reports"][0]["findings"] if f["rule"] == "X4" and f["severity"] == "warning"]
     assert sorted(sum(text in f["message"] for f in worded) for text in ("本年新制发件数", "问题和改进")) == [1, 1]
+
+
+def test_audit_names_a_missing_part_once_and_checks_the_rest(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    heading = FORMAT.part("other").heading
+    (tmp_path / "short.html").write_text(page.replace(heading, "", 1), encoding="utf-8")
+    status, found = _audit(tmp_path / "short.html")
+    report = found["reports"][0]
+    assert status == 1 and sum(heading in f["location"] + f["message"] for f in report["findings"]) == 1
+    assert any(f["rule"] == "X4" and f["found"] == "空白" for f in report["findings"])  # the tables still checked

@@ -78,7 +78,7 @@ def inspect(path: Path, previous: Path | None = None) -> Inspected:
     except XxgkError as error:
         return Inspected(str(path), unreadable=error.message)
     found = [Placed(f, _place(read, f)) for f in [*rules.check(report, last_report), *_absent(transcript)]]
-    found += _unsaid(read, transcript.data)
+    found += _unsaid(read, transcript)
     return Inspected(str(path), report.agency.name, report.year, tuple(found), str(last) if last else "")
 
 
@@ -123,15 +123,16 @@ def _absent(transcript: Transcript) -> list[Finding]:
                     f"报告中找不到{name}", "核对原文；审查时这一项按缺失处理") for name in transcript.missing]
 
 
-def _unsaid(read: published.PublishedReport, data: dict[str, Any]) -> list[Placed]:
-    """The reading's findings that the parameter data does not express, as X4 findings at their place."""
+def _unsaid(read: published.PublishedReport, transcript: Transcript) -> list[Placed]:
+    """The reading's findings that the parameter data does not express, nor ``_absent`` (a part
+    not found), as X4 findings at their place."""
     fmt = load_format()
     # the part a finding concerns: a heading's own, a table's (its where starts with the table's name)
     parts = {f"{VARIANTS}parts.{part.key}": part.key for part in fmt.parts}
     tables = {table.name: table.part for table in (fmt.table2, fmt.table3, fmt.table4)}
     found = []
     for finding in read.findings:
-        if _said(finding, data):
+        if _said(finding, transcript.data) or finding.where in transcript.missing:
             continue
         section = parts.get(finding.subject) or tables.get(finding.where.split(" ")[0], "overview")
         found.append(Placed(Finding("X4", "warning", section, finding.where or "报告结构", "", "", finding.message,
