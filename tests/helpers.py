@@ -142,23 +142,24 @@ NEUTRAL = "本段为测试用文字，不含任何件数。"
 
 
 def neutral(report):
-    """``report`` with narrative that states no numbers, so only the tables are checked."""
+    """``report`` with narrative that states no numbers and the official wording, so only the
+    tables are checked."""
+    from xxgk.model import LabelVariants
+
     part1 = report.part1.model_copy(update={
         "overview": NEUTRAL,
         "subsections": tuple(s.model_copy(update={"text": NEUTRAL}) for s in report.part1.subsections)})
-    return report.model_copy(update={"introduction": NEUTRAL, "part1": part1, "part5": NEUTRAL, "part6": NEUTRAL})
+    return report.model_copy(update={"introduction": NEUTRAL, "part1": part1, "part5": NEUTRAL, "part6": NEUTRAL,
+                                     "label_variants": LabelVariants()})
 
 
 def from_expected(report, expected: dict):
     """A report with the table values of a corpus ``*.expected.json`` (as printed, unbalanced
-    ones included). The collapsed 2019-style （六）其他处理 row ``r6`` goes into 3.其他."""
+    ones and a collapsed （六）其他处理 row ``r6`` included)."""
     from xxgk.format import load_format
 
     fmt = load_format()
     table3 = dict(expected["table3"])
-    if "r6" in table3:
-        table3["r6_3"] = table3.pop("r6")
-        table3["r6_1"] = table3["r6_2"] = [0] * 7
     width = len(fmt.table4.columns)
     table4 = {g.key: expected["table4"][i * width:(i + 1) * width] for i, g in enumerate(fmt.table4.groups)}
     labels = {row.label: row.key for _, row in fmt.table2.rows()}

@@ -202,7 +202,7 @@ def test_check_of_a_folder_reports_an_unusable_file_and_goes_on(tmp_path):
     params_file(tmp_path, EXAMPLE_TEXT, "b.yaml")
     result = run_xxgk("check", tmp_path / "params")
     refused(result, "a.yaml", "2026-02-30")
-    assert "── " + str(tmp_path / "params" / "2025" / "b.yaml") + "\n未发现问题。" in result.stdout
+    assert "── " + str(tmp_path / "params" / "2025" / "b.yaml") + "\n规则" in result.stdout  # its findings table
 
 
 # --- messages that blamed the kit ---------------------------------------------------------------

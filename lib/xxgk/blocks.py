@@ -170,9 +170,14 @@ def summary(report: Report, section: str) -> Html:
 
 
 def signature(report: Report) -> Html:
-    """The closing block: publishing office and date (2026年1月15日)."""
+    """The closing block: the signer (``signature``, or the publishing office) and the date
+    (2026年1月15日), printed only when the report is dated, as an original without a date has no
+    signature either."""
     date = report.published
+    if date is None:
+        return Html("", "")
     when = f"{date.year}年{date.month}月{date.day}日"
-    html = (f'<div class="xxgk-signature"><p>{escape(report.agency.name)}</p>'
+    signer = report.signature or report.agency.name
+    html = (f'<div class="xxgk-signature"><p>{escape(signer)}</p>'
             f"<p>{when}</p></div>")
-    return Html(html, f"{report.agency.name}\n{when}")
+    return Html(html, f"{signer}\n{when}")

@@ -42,8 +42,8 @@ def foreign_places(report: Report, texts: list[tuple[str, str, str]]) -> list[Me
     """Place names that ``texts`` ((section, where, text) of each paragraph of the narrative)
     repeat although they are not this report's agency, subject, contact office or address, most
     mentioned first."""
-    own = "\n".join(filter(None, (report.agency.name, report.agency.subject, report.title,
-                                  report.contact.office, report.contact.address)))
+    contact = (report.contact.office, report.contact.address) if report.contact else ()
+    own = "\n".join(filter(None, (report.agency.name, report.agency.subject, report.title, *contact)))
     counts: Counter[str] = Counter()
     first: dict[str, tuple[str, str, str]] = {}
     for section, where, text in texts:
@@ -101,7 +101,8 @@ def _yearly_figures(report: Report, previous: Report) -> Iterator[tuple[str, lis
     def figures(report: Report, table: str) -> list:
         if table == "table2":
             return [_cell(report.table2, key, index) for key, index in cells]
-        return [value for row in getattr(report, table).model_dump().values() for value in row]
+        # a group given as one row (r6) is compared as it is given: rows left out are None
+        return [value for row in getattr(report, table).model_dump().values() for value in row or (None,)]
 
     for table in ("table2", "table3", "table4"):
         yield table, figures(report, table), figures(previous, table)

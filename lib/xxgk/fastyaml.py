@@ -7,7 +7,8 @@ it can vouch for its values being exactly ruamel's (as plain Python types): plai
 typed by ruamel's own YAML 1.2 resolver, and only in forms whose values cannot differ (``12``,
 ``-3``, ``709.48``, ``2026-01-15``, ``true``, ``null``). Anything else (tags, anchors, duplicate
 keys, directives, ``0o17``, ``1_000``, ``.inf``, tabs, unusual block scalars, a syntax error) gives
-``None``, and the caller reads the file with ruamel.yaml, which also explains any problem.
+``None``, and the caller reads the file with ruamel.yaml, which also explains any problem. A number with a
+decimal point is a ``Decimal`` of its text, as the kit's ruamel constructor gives it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +29,7 @@ _PLAIN = (True, False)  # ruamel's "implicit" flags of a plain scalar
 # the forms of each YAML 1.2 type whose value is the same whichever reader converts them
 _CANONICAL: dict[str, tuple[re.Pattern[str], Callable[[str], Any]]] = {
     "tag:yaml.org,2002:int": (re.compile(r"-?(?:0|[1-9][0-9]*)"), int),
-    "tag:yaml.org,2002:float": (re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+"), float),
+    "tag:yaml.org,2002:float": (re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+"), Decimal),  # as written, never a float
     "tag:yaml.org,2002:timestamp": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), dt.date.fromisoformat),
     "tag:yaml.org,2002:bool": (re.compile(r"true|True|TRUE|false|False|FALSE"),
                                lambda text: text.lower() == "true"),

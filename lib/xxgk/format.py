@@ -62,6 +62,21 @@ class Table3Row:
 
 
 @dataclass(frozen=True)
+class RowGroup:
+    """Rows of 表三 under one merged label: ``level`` 0 is 三、本年度办理结果, level 1 a group such as
+    （六）其他处理, which a published report may give as one row (``collapsible``) of its key."""
+
+    key: str
+    level: int
+    label: str
+    rows: tuple[str, ...]
+
+    @property
+    def collapsible(self) -> bool:
+        return self.level == 1
+
+
+@dataclass(frozen=True)
 class Table3:
     name: str
     part: str
@@ -70,12 +85,23 @@ class Table3:
     spanner: str
     columns: tuple[Label, ...]
     column_groups: tuple[tuple[str, tuple[str, ...]], ...]
+    column_group_keys: tuple[str, ...]  # one key per column group, for label variants
     total_column: str
     total_row: str
     rows: tuple[Table3Row, ...]
+    groups: tuple[RowGroup, ...]
 
     def row(self, key: str) -> Table3Row:
         return next(row for row in self.rows if row.key == key)
+
+    @property
+    def collapsible(self) -> dict[str, RowGroup]:
+        """The groups a report may give as one row, by key (``r6``)."""
+        return {group.key: group for group in self.groups if group.collapsible}
+
+    def group_of(self, row: str) -> RowGroup | None:
+        """The collapsible group a row belongs to (``r6_2`` → （六）其他处理)."""
+        return next((group for group in self.groups if group.collapsible and row in group.rows), None)
 
     def full_labels(self) -> dict[str, tuple[str, ...]]:
         """Each row's label path with merged (blank) outer levels filled in from the rows above."""
@@ -99,7 +125,8 @@ class Table3:
 class Table4Group:
     key: str
     label: str
-    parent: str | None
+    parent: str | None  # the label over several groups (行政诉讼)
+    parent_key: str | None
 
 
 @dataclass(frozen=True)
@@ -160,6 +187,24 @@ class ReportFormat:
             return {key: path[-1] for key, path in self.table3.full_labels().items()}
         return {group.key: group.label for group in self.table4.groups}
 
+    def variant_labels(self) -> dict[str, dict[str, str]]:
+        """The labels a report may word otherwise, besides the row labels, by where they are:
+        ``parts`` (headings), ``table2`` (block headers, value columns), ``table3`` (columns, the
+        spanner, the corner, the column group), ``table4`` (groups, 行政诉讼, columns); each a map
+        from key to official text."""
+        t2, t3, t4 = self.table2, self.table3, self.table4
+        return {
+            "parts": {part.key: part.heading for part in self.parts},
+            "table2": {**{block.key: block.header for block in t2.blocks},
+                       **{value.key: value.label for block in t2.blocks for value in block.values}},
+            "table3": {**{column.key: column.label for column in t3.columns},
+                       **dict(zip(t3.column_group_keys, (label for label, _ in t3.column_groups), strict=True)),
+                       "spanner": t3.spanner, "corner": t3.corner},
+            "table4": {**{group.key: group.label for group in t4.groups},
+                       **{group.parent_key: group.parent for group in t4.groups if group.parent_key and group.parent},
+                       **{column.key: column.label for column in t4.columns}},
+        }
+
     def rule(self, rule_id: str) -> Rule:
         return next(rule for rule in self.rules if rule.id == rule_id)
 
@@ -177,6 +222,9 @@ def _labels(items) -> tuple[Label, ...]:
 def _parse(data: dict) -> ReportFormat:
     tables = data["tables"]
     t2, t3, t4 = tables["table2"], tables["table3"], tables["table4"]
+    rows3 = tuple(Table3Row(r["key"], tuple(r["labels"])) for r in t3["rows"])
+    labels3 = {row.key: row.labels for row in rows3}  # a group's label is its first row's, at its level
+    parents = {p["key"]: p["label"] for p in t4["parents"]}
     return ReportFormat(
         id=data["id"],
         source=data["source"],
@@ -200,12 +248,16 @@ def _parse(data: dict) -> ReportFormat:
             name=t3["name"], part=t3["part"], title=t3["title"], corner=t3["corner"],
             spanner=t3["spanner"], columns=_labels(t3["columns"]),
             column_groups=tuple((g["label"], tuple(g["columns"])) for g in t3["column_groups"]),
+            column_group_keys=tuple(g["key"] for g in t3["column_groups"]),
             total_column=t3["total_column"], total_row=t3["total_row"],
-            rows=tuple(Table3Row(r["key"], tuple(r["labels"])) for r in t3["rows"]),
+            rows=rows3,
+            groups=tuple(RowGroup(g["key"], g["level"], labels3[g["rows"][0]][g["level"]], tuple(g["rows"]))
+                         for g in t3["groups"]),
         ),
         table4=Table4(
             name=t4["name"], part=t4["part"], title=t4["title"],
-            groups=tuple(Table4Group(g["key"], g["label"], g["parent"]) for g in t4["groups"]),
+            groups=tuple(Table4Group(g["key"], g["label"], parents.get(g["parent"]), g["parent"])
+                         for g in t4["groups"]),
             columns=_labels(t4["columns"]), total_column=t4["total_column"],
         ),
         rules=tuple(_rule(rule) for rule in data["rules"]),

@@ -13,9 +13,18 @@ import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import references
 from .format import Label, Table3Row, load_format
@@ -29,12 +38,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
+# A table cell is a number or None: blank as published (a blank, "/" or "—" cell), which is not
+# 0; rule X4 reports it, and nothing is ever computed from it.
 def _count(title: str) -> Any:
-    return Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT, title=title)]
+    return Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT, title=title)] | None
 
 
 def _amount(title: str) -> Any:
-    return Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, title=title)]
+    return Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, title=title)] | None
 
 
 # Characters that have no place in a published report and that break its outputs or a terminal:
@@ -83,6 +94,7 @@ Narrative = Annotated[Text, AfterValidator(_references_name_cells)]
 _NARRATIVE = "空行分段；数字可写成对表格的引用，如 {表三.新收}、{表三.予以公开+部分公开 占 总计}"
 
 _FORMAT = load_format()
+_VARIANTS = _FORMAT.variant_labels()
 
 
 def _table2_model() -> type[BaseModel]:
@@ -94,28 +106,101 @@ def _table2_model() -> type[BaseModel]:
             labels = "、".join(v.label for v in block.values)
             fields[row.key] = (annotation, Field(
                 title=row.label, description=f"{block.header} {row.label}：{labels}"))
-    fields["amount_decimals"] = (int, Field(
-        2, ge=0, le=6, title="金额小数位数", description="万元金额打印的小数位数（常用 2 位）"))
+    fields["amount_decimals"] = (int | None, Field(
+        None, ge=0, le=6, title="金额小数位数",
+        description="万元金额打印的小数位数（如 2）；省略时金额按所写的样子打印"))
     return create_model("Table2", __base__=Strict, **fields)
 
 
-def _counts_model(name: str, columns, row_titles: dict[str, str]) -> type[BaseModel]:
-    """A table whose rows are all counts in the same columns (表三, 表四)."""
+def _counts_model(name: str, columns, row_titles: dict[str, str], base: type[BaseModel] = Strict,
+                  optional: frozenset[str] = frozenset()) -> type[BaseModel]:
+    """A table whose rows are all counts in the same columns (表三, 表四); the ``optional`` rows
+    may be left out (a group's rows, when its one row is given)."""
     row_type = tuple.__class_getitem__(tuple(_count(c.label) for c in columns))
     listing = "、".join(c.label for c in columns)
-    fields: dict[str, Any] = {key: (row_type, Field(title=title, description=f"按列：{listing}"))
-                              for key, title in row_titles.items()}
+    fields: dict[str, Any] = {
+        key: ((row_type | None, Field(None, title=title, description=f"按列：{listing}")) if key in optional
+              else (row_type, Field(title=title, description=f"按列：{listing}")))
+        for key, title in row_titles.items()}
+    return create_model(name, __base__=base, **fields)
+
+
+class _Table3Rows(Strict):
+    """表三's rows: each group of the format (（六）其他处理) given either as its rows or as one row
+    of the group's key (``r6``) standing for their sum, as some reports publish it; never both."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _groups_whole_or_one_row(cls, data: Any, handler):
+        problems = _group_problems(data) if isinstance(data, dict) else []
+        try:
+            table = handler(data)
+        except ValidationError as error:
+            if not problems:
+                raise
+            raise ValidationError.from_exception_data(error.title, [*_again(error), *problems]) from None
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        return table
+
+
+def _group_problems(rows: dict) -> list[InitErrorDetails]:
+    problems: list[InitErrorDetails] = []
+    for group in _FORMAT.table3.collapsible.values():
+        given = [key for key in group.rows if rows.get(key) is not None]
+        if rows.get(group.key) is not None:
+            problems += [InitErrorDetails(type=PydanticCustomError(
+                "text_group_mixed",
+                "{group}已写成一行合计（{key}），不能再写其中的“{row}”：请只保留合计行，或删去合计行、逐行填写",
+                {"group": group.label, "key": group.key, "row": _FORMAT.table3.row(key).label}),
+                loc=(key,), input=rows[key]) for key in given]
+        else:
+            problems += [InitErrorDetails(type=PydanticCustomError(
+                "text_row_missing", "缺少此项（必填）；报告中{group}只有一行合计时，写 {key}: [...] 代替它的各行",
+                {"group": group.label, "key": group.key}), loc=(key,), input=rows)
+                for key in group.rows if key not in given]
+    return problems
+
+
+def _again(error: ValidationError) -> list[InitErrorDetails]:
+    """The errors pydantic found, to raise again together with ours (all are of its own kinds)."""
+    again: list[InitErrorDetails] = []
+    for e in error.errors():
+        detail = InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"])
+        if "ctx" in e:
+            detail["ctx"] = e["ctx"]
+        again.append(detail)
+    return again
+
+
+def _variants(name: str, labels: dict[str, str]) -> type[BaseModel]:
+    fields: dict[str, Any] = {key: (Text | None, Field(None, title=f"{label} 的本机关措辞"))
+                              for key, label in labels.items()}
     return create_model(name, __base__=Strict, **fields)
 
 
 def _label_variants_model() -> type[BaseModel]:
     rows: list[Label | Table3Row] = [*(row for _, row in _FORMAT.table2.rows())]
     rows += [row for row in _FORMAT.table3.rows]
+    labels = {row.key: row.label for row in rows} | {group.key: group.label for group in _FORMAT.table3.groups}
+    nested = {"parts": "各部分标题", "table2": "表二表头", "table3": "表三表头", "table4": "表四表头"}
     fields: dict[str, Any] = {
-        row.key: (Text | None, Field(None, title=f"{row.label} 的本机关措辞"))
-        for row in rows
-    }
+        key: (Text | None, Field(None, title=f"{label} 的本机关措辞")) for key, label in labels.items()}
+    fields |= {where: (_variants(f"{where.title()}Variants", official) | None,
+                       Field(None, title=f"{nested[where]}的本机关措辞"))
+               for where, official in _VARIANTS.items()}
     return create_model("LabelVariants", __base__=Strict, **fields)
+
+
+def _table3_titles() -> dict[str, str]:
+    """表三's row keys with their labels, each group's own key before its first row."""
+    titles: dict[str, str] = {}
+    for key, path in _FORMAT.table3.full_labels().items():
+        group = _FORMAT.table3.group_of(key)
+        if group is not None and group.key not in titles:
+            titles[group.key] = " › ".join((*path[:-1], "（合计一行）"))
+        titles[key] = " › ".join(path)
+    return titles
 
 
 if TYPE_CHECKING:  # built from the format data at import, so their fields are unknown to a type checker
@@ -125,8 +210,9 @@ if TYPE_CHECKING:  # built from the format data at import, so their fields are u
     LabelVariants: TypeAlias = Any
 else:
     Table2 = _table2_model()
-    Table3 = _counts_model("Table3", _FORMAT.table3.columns,
-                           {key: " › ".join(path) for key, path in _FORMAT.table3.full_labels().items()})
+    Table3 = _counts_model("Table3", _FORMAT.table3.columns, _table3_titles(), _Table3Rows,
+                           frozenset(key for group in _FORMAT.table3.collapsible.values()
+                                     for key in (group.key, *group.rows)))
     Table4 = _counts_model("Table4", _FORMAT.table4.columns,
                            {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in _FORMAT.table4.groups})
     LabelVariants = _label_variants_model()
@@ -183,13 +269,19 @@ class Report(Strict):
     agency: Agency = Field(title="机关")
     title: Text | None = Field(
         None, title="报告标题", description="省略时为“{报告主体}{年度}年政府信息公开工作年度报告”")
-    published: dt.date = Field(title="成文日期", description="落款日期，格式 2026-01-15")
-    contact: Contact = Field(title="联系方式")
+    published: dt.date | None = Field(
+        None, title="成文日期", description="落款日期，格式 2026-01-15；写了才印落款（发布机关和日期）")
+    signature: Text | None = Field(
+        None, title="落款机关",
+        description="落款处署名，与发布机关不同时填写；省略时用发布机关名称（只在写了成文日期时印落款）")
+    contact: Contact | None = Field(
+        None, title="联系方式", description="写了才在报告末尾印出；正文已写明联系方式时不再重复")
     introduction: Narrative = Field(title="引言", description="报告开头的说明段落。" + _NARRATIVE)
     part1: Part1 = Field(title=_FORMAT.part("overview").heading)
     label_variants: LabelVariants = Field(
         default_factory=LabelVariants, title="措辞差异",
-        description="本机关报告与统一格式措辞不同的行名，如 normative_documents: 规范性文件")
+        description="本机关报告与统一格式措辞不同的标题、表头和行名，如 normative_documents: 规范性文件；"
+                    "表头写在 parts、table2、table3、table4 之下，如 table3: {natural: 公民}")
     table2: Table2 = Field(title=_FORMAT.table2.name)
     table3: Table3 = Field(title=_FORMAT.table3.name)
     table4: Table4 = Field(title=_FORMAT.table4.name)
@@ -230,6 +322,11 @@ class Report(Strict):
         """The row label this report prints: the agency's own wording where it declared one."""
         return getattr(self.label_variants, row_key) or official
 
+    def wording(self, where: str, key: str) -> str:
+        """A heading or column label as this report prints it: ``wording("table3", "natural")``;
+        ``where`` is ``parts``, ``table2``, ``table3`` or ``table4``."""
+        return getattr(getattr(self.label_variants, where), key, None) or _VARIANTS[where][key]
+
 
 def json_schema() -> dict:
     """The parameter file's JSON Schema; totals may be left out there, as the loader computes them."""
@@ -237,10 +334,16 @@ def json_schema() -> dict:
     for name, table in (("Table3", _FORMAT.table3), ("Table4", _FORMAT.table4)):
         definition = schema["$defs"][name]
         for row in definition["properties"].values():
-            row["minItems"] = len(table.columns) - 1
+            array = next(option for option in row.get("anyOf", [row]) if option.get("type") == "array")
+            array["minItems"] = len(table.columns) - 1
             row["description"] += "；总计可以整列省略（每行都不写），由工具计算"
         if name == "Table3":
             definition["required"].remove(_FORMAT.table3.total_row)
+            # each group either as its rows or as its one row, never both
+            definition["allOf"] = [
+                {"oneOf": [{"required": list(group.rows), "not": {"required": [group.key]}},
+                           {"required": [group.key], "not": {"anyOf": [{"required": [r]} for r in group.rows]}}]}
+                for group in _FORMAT.table3.collapsible.values()]
     # the three tables may come from a fill-in workbook instead (read by params, not the model)
     tables = ("table2", "table3", "table4")
     schema["properties"]["tables"] = {
@@ -262,7 +365,7 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
     reconciliation rules that define a total (T3-B, T3-C, T4): the total row, and the total
     column when no row of the table gives it; each computed place is appended to ``computed``.
     Given totals are never overwritten: where they disagree with the details, those same rules
-    report it."""
+    report it. A total over a blank cell is blank, never a number computed from the others."""
     data = dict(data)
     # row totals first: a total row can only be summed from complete rows
     for check in sorted((r.check for r in _FORMAT.rules if r.check), key=lambda c: c.per != "row"):
@@ -270,31 +373,68 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
             continue
         table = getattr(_FORMAT, check.table)
         rows = dict(data[check.table])
-        names = _FORMAT.row_names(check.table)
-        if check.per == "row" and not _gives_total_column(rows, names, len(check.parts)):
+        given = given_rows(check.table, rows)
+        if check.per == "row" and not _gives_total_column(given, len(check.parts)):
             # the last value of each row: computed only when the whole column is left out, as a
             # row of six among rows of seven has lost a number, not its total
-            for key, values in rows.items():
-                if key in names and _is_details(values, len(check.parts)):
-                    rows[key] = [*values, sum(values)]
-                    computed.append(f"{table.name} · {names[key]} · 总计")
-        else:  # the total is a row of its own
-            details = [rows.get(key) for key in check.parts]
-            width = len(table.columns)
-            if check.stated[0] not in rows and all(_is_details(v, width) for v in details):
-                rows[check.stated[0]] = [sum(column) for column in zip(*details, strict=True)]
-                computed.append(f"{table.name} · {names[check.stated[0]]} 行")
+            for key, values in given.items():
+                if _is_details(values, len(check.parts)):
+                    rows[key] = [*values, _total(values)]
+                    if rows[key][-1] is not None:
+                        computed.append(f"{table.name} · {row_label(check.table, key)} · 总计")
+        elif check.per == "column" and check.stated[0] not in rows:
+            details = sum_terms(check.table, rows, check.parts)
+            if all(_is_details(v, len(table.columns)) for v in details):
+                rows[check.stated[0]] = [_total(column) for column in zip(*details, strict=True)]
+                computed.append(f"{table.name} · {row_label(check.table, check.stated[0])} 行")
         data[check.table] = rows
     return data
 
 
-def _gives_total_column(rows: dict, names: dict[str, str], details: int) -> bool:
-    return any(isinstance(values, (list, tuple)) and len(values) > details
-               for key, values in rows.items() if key in names)
+def given_rows(table: str, rows: Any) -> dict[str, Any]:
+    """The rows of 表三 or 表四 (a mapping or the model's table) a report gives, in the format's
+    order, a group given as one row (``r6``) in the place of its rows."""
+    rows = dict(rows)
+    given: dict[str, Any] = {}
+    for key in _FORMAT.row_names(table):
+        group = _FORMAT.table3.group_of(key) if table == "table3" else None
+        if group is not None and rows.get(group.key) is not None:
+            given.setdefault(group.key, rows[group.key])
+        elif rows.get(key) is not None:
+            given[key] = rows[key]
+    return given
+
+
+def sum_terms(table: str, rows: Any, keys: tuple[str, ...]) -> list[Any]:
+    """The rows whose sum is the sum of ``keys``' rows: a group's one row stands for its rows."""
+    rows = dict(rows)
+    terms: dict[str, Any] = {}
+    for key in keys:
+        group = _FORMAT.table3.group_of(key) if table == "table3" else None
+        if group is not None and rows.get(group.key) is not None:
+            terms.setdefault(group.key, rows[group.key])
+        else:
+            terms[key] = rows.get(key)
+    return list(terms.values())
+
+
+def row_label(table: str, key: str) -> str:
+    """The label naming a row of 表三 or 表四, a group's one row by its group's label."""
+    names = _FORMAT.row_names(table)
+    return names[key] if key in names else _FORMAT.table3.collapsible[key].label
+
+
+def _total(values: Any) -> int | None:
+    return None if any(value is None for value in values) else sum(values)
+
+
+def _gives_total_column(rows: dict, details: int) -> bool:
+    return any(isinstance(values, (list, tuple)) and len(values) > details for values in rows.values())
 
 
 def _is_details(values: Any, length: int) -> bool:
-    return isinstance(values, (list, tuple)) and len(values) == length and all(map(_is_count, values))
+    return (isinstance(values, (list, tuple)) and len(values) == length
+            and all(value is None or _is_count(value) for value in values))
 
 
 def describe(loc: tuple[str | int, ...]) -> str:

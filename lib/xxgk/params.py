@@ -229,7 +229,14 @@ def _read_yaml(source: Source, text: str) -> dict:
 
 class _ImpossibleDatesAsText:
     """A date that cannot exist (2026-02-30) stays text, so that validation reports it at its line
-    like any other wrong value, instead of the YAML reader stopping with no place to point at."""
+    like any other wrong value, instead of the YAML reader stopping with no place to point at.
+    A number with a decimal point is read as ``Decimal`` from its text, never through a float, so
+    that an amount keeps the digits it was written with (``7545.10``, ``24252.311082``)."""
+
+    def construct_yaml_float(self, node: Any) -> Decimal:
+        text = str(node.value).replace("_", "")
+        special = {".inf": "Infinity", ".nan": "NaN"}.get(text.lstrip("+-").lower())
+        return Decimal(text[0] + special if special and text[0] in "+-" else special or text)
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         try:
@@ -238,16 +245,18 @@ class _ImpossibleDatesAsText:
             return node.value
 
 
-class _RoundTripDates(_ImpossibleDatesAsText, RoundTripConstructor):
+# ruamel's own construct_yaml_float returns a float; ours a Decimal
+class _RoundTripDates(_ImpossibleDatesAsText, RoundTripConstructor):  # type: ignore[misc]
     pass
 
 
-class _SafeDates(_ImpossibleDatesAsText, SafeConstructor):
+class _SafeDates(_ImpossibleDatesAsText, SafeConstructor):  # type: ignore[misc]
     pass
 
 
 for _constructor in (_RoundTripDates, _SafeDates):  # the registry holds functions, not method names
     _constructor.add_constructor("tag:yaml.org,2002:timestamp", _constructor.construct_yaml_timestamp)
+    _constructor.add_constructor("tag:yaml.org,2002:float", _constructor.construct_yaml_float)
 
 
 def _yaml(kind: str) -> YAML:
@@ -294,7 +303,7 @@ class _Plain:
         tag = getattr(getattr(node, "tag", None), "value", None)
         if isinstance(node, TaggedScalar) and tag == "tag:yaml.org,2002:str":
             return str(node.value)
-        if tag is not None or not isinstance(node, (dict, list, str, int, float, dt.date, type(None))):
+        if tag is not None or not isinstance(node, (dict, list, str, int, Decimal, dt.date, type(None))):
             self._refuse(node, tag, loc)
             return None
         if isinstance(node, dict):
@@ -305,9 +314,6 @@ class _Plain:
             return bool(node)
         if isinstance(node, int):
             return int(node)
-        if isinstance(node, float):
-            # repr keeps what was written (709.48), where Decimal(float) would not
-            return Decimal(repr(float(node)))
         if isinstance(node, str):
             return str(node)
         return node

@@ -23,8 +23,7 @@ INDENT = "  "
 
 def render(report: Report, origin: str) -> str:
     """The parameter file of ``report``; ``origin`` says in its first comment where it came from."""
-    data = report.model_dump(mode="python", exclude_none=True)
-    data = {key: value for key, value in data.items() if value not in ({}, ())}
+    data = _given(report.model_dump(mode="python"), ())
     head = [f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。"]
     text = _text(head, data)
     _same_report(report, text)
@@ -52,6 +51,21 @@ def _text(head: list[str], data: dict[str, Any]) -> str:
                 lines.append(notes[key])
         lines += _entry(key, value, (key,), 0)
     return "\n".join(lines) + "\n"
+
+
+def _given(value: Any, loc: tuple) -> Any:
+    """What the file writes: fields left out (None) and empty mappings and lists dropped, except
+    a table cell, whose None is a blank as published (``~``), which a row writes in its place."""
+    if isinstance(value, dict):
+        kept = {key: _given(item, (*loc, key)) for key, item in value.items()
+                if item is not None or _is_cell((*loc, key))}
+        return {key: item for key, item in kept.items() if item not in ({}, ())}
+    return value
+
+
+def _is_cell(loc: tuple) -> bool:
+    """A value of 表二 (a row of one value is that value itself), not the amounts' settings."""
+    return len(loc) == 2 and loc[0] == "table2" and loc[1] != "amount_decimals"
 
 
 def _same_report(report: Report, text: str) -> None:

@@ -137,7 +137,8 @@ def summed_report(reports: list[Report], title: str, year: int) -> Report:
     rows4 = [group.key for group in _FMT.table4.groups]
     table3 = dict(zip(rows3, _counts(reports, "table3", rows3).sum(axis=0).tolist(), strict=True))
     table4 = dict(zip(rows4, _counts(reports, "table4", rows4).sum(axis=0).tolist(), strict=True))
-    table2: dict[str, Any] = {"amount_decimals": max(r.table2.amount_decimals for r in reports)}
+    decimals = [r.table2.amount_decimals for r in reports if r.table2.amount_decimals is not None]
+    table2: dict[str, Any] = {"amount_decimals": max(decimals, default=None)}
     for block, row in _FMT.table2.rows():
         written = [getattr(r.table2, row.key) for r in reports]
         if block.values[0].kind == "amount":
@@ -149,7 +150,7 @@ def summed_report(reports: list[Report], title: str, year: int) -> Report:
     return Report.model_validate({
         **template, "year": year, "title": page_title(title, year), "label_variants": {}, "accepted": (),
         "agency": {"name": title, "subject": title, "kind": "government"},
-        "published": max(r.published for r in reports),
+        "published": max((r.published for r in reports if r.published), default=None),
         "introduction": note, "part1": {"overview": note, "subsections": [{"title": title, "text": note}]},
         "part5": note, "part6": note, "table2": table2, "table3": table3, "table4": table4,
     })

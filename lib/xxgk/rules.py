@@ -19,7 +19,7 @@ from .blocks import split_paragraphs
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
 from .html import Html
-from .model import Contact, Report
+from .model import Contact, Report, given_rows, row_label, sum_terms
 
 _FMT = load_format()
 
@@ -37,6 +37,9 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
     found += _narrative(report, previous)
     found += _foreign_places(report)
     found += _contact(report)
+    found += _blank_cells(report)
+    found += _collapsed_rows(report)
+    found += _wording(report)
     found += _amount_decimals(report)
     found += _deadline(report)
     return _accept(report, found)
@@ -106,25 +109,30 @@ def _number(value) -> str:
 
 def _sum_check(report: Report, rule_id: str, check: SumCheck) -> Iterator[Finding]:
     table = getattr(_FMT, check.table)
-    rows = _FMT.row_names(check.table)
     values = getattr(report, check.table)
     columns = {c.key: c.label for c in table.columns}
     # plain sums of the model's tuples: pandas frames cost 20 ms a report, which a roll-up of a
     # thousand agencies pays a thousand times
-    lines: Iterator[tuple[Any, Any, Any, Any]]  # (row, column, stated, parts); one of row and column is None
+    # (row, column, stated terms, parts terms); one of row and column is None. A group given as
+    # one row (r6) stands for its rows; an equation with a blank term is not evaluated: X4 says
+    # why, and any number put in the blank's place would be invented
+    lines: Iterator[tuple[Any, Any, list, list]]
     if check.per == "column":
-        stated_rows = [getattr(values, key) for key in check.stated]
-        parts_rows = [getattr(values, key) for key in check.parts]
-        lines = ((None, column, sum(r[i] for r in stated_rows), sum(r[i] for r in parts_rows))
+        stated_rows = sum_terms(check.table, values, check.stated)
+        parts_rows = sum_terms(check.table, values, check.parts)
+        lines = ((None, column, [r[i] for r in stated_rows], [r[i] for r in parts_rows])
                  for i, column in enumerate(columns))
     else:
         index = {key: i for i, key in enumerate(columns)}
         stated_at, parts_at = [index[key] for key in check.stated], [index[key] for key in check.parts]
-        lines = ((row, None, sum(written[i] for i in stated_at), sum(written[i] for i in parts_at))
-                 for row in rows for written in (getattr(values, row),))
-    for row, column, stated, parts in lines:
+        lines = ((row, None, [written[i] for i in stated_at], [written[i] for i in parts_at])
+                 for row, written in given_rows(check.table, values).items())
+    for row, column, stated_terms, parts_terms in lines:
+        if None in stated_terms or None in parts_terms:
+            continue
+        stated, parts = sum(stated_terms), sum(parts_terms)
         if stated != parts:
-            where = f"{columns[column]} 列" if column else f"{rows[row]} 行"
+            where = f"{columns[column]} 列" if column else f"{row_label(check.table, row)} 行"
             yield _finding(rule_id, section=table.part, location=f"{table.name} · {where}",
                            expected=_number(parts), found=_number(stated), message=check.says,
                            table=check.table, row=row, column=column)
@@ -136,7 +144,7 @@ def _carry_over(report: Report, previous: Report) -> Iterator[Finding]:
     carry_in, carry_out = table.row("carry_in"), table.row("carry_out")
     for index, column in enumerate(table.columns):
         this, last = getattr(report.table3, carry_in.key)[index], getattr(previous.table3, carry_out.key)[index]
-        if this != last:
+        if this != last and None not in (this, last):
             yield _finding(
                 "X1", section=table.part, location=f"{table.name} · {carry_in.label} · {column.label} 列",
                 expected=str(last), found=str(this),
@@ -153,7 +161,7 @@ def _documents_in_force(report: Report, previous: Report) -> Iterator[Finding]:
         for row in block.rows:
             issued, repealed, in_force = getattr(report.table2, row.key)
             before = getattr(previous.table2, row.key)[2]
-            if before + issued - repealed != in_force:
+            if None not in (before, issued, repealed, in_force) and before + issued - repealed != in_force:
                 label = report.label(row.key, row.label)
                 yield _finding(
                     "X2", section=_FMT.table2.part, location=f"{_FMT.table2.name} · {label} · {block.values[2].label}",
@@ -192,6 +200,8 @@ def _contact(report: Report) -> Iterator[Finding]:
     """K1: a contact detail the narrative names (地址, 邮编, 电话, 传真) is the one in ``contact``."""
     narrative = "\n".join(text for _, _, text in narrative_texts(report))
     digits, words = _DIGITS_ONLY.sub("", narrative), _SPACES.sub("", narrative)
+    if report.contact is None:
+        return
     for key, field in Contact.model_fields.items():
         value, label = getattr(report.contact, key), str(field.title)
         if value is None or key == "office" or label not in narrative:
@@ -209,14 +219,90 @@ def _stated(narrative: str, label: str) -> str:
     return match.group(1).strip() if match else f"（提到了{label}，未见 contact 中的值）"
 
 
+def _blank_cells(report: Report) -> Iterator[Finding]:
+    """X4: every cell a number; a blank (or "/") as published is named by its official labels."""
+    for table, row, column, where in _cells(report):
+        value = getattr(report, table) if row is None else getattr(getattr(report, table), row)
+        if value is None or (isinstance(value, tuple) and value[column] is None):
+            fmt = getattr(_FMT, table)
+            yield _finding("X4", section=fmt.part, location=f"{fmt.name} · {where}", expected="0",
+                           found="空白", message="统一格式要求每格填数字，没有的填 0；空白、“/”不能代替 0",
+                           hint="在这一格填上数字（没有的填 0）",
+                           table=table, row=row, column=_column_key(table, row, column))
+
+
+def _cells(report: Report) -> Iterator[tuple[str, str, int, str]]:
+    """(table, row key, column index, official labels) of every cell the report gives."""
+    for block, row in _FMT.table2.rows():
+        for index, value in enumerate(block.values):
+            yield "table2", row.key, index, f"{row.label} · {value.label}"
+    paths = _FMT.table3.full_labels()
+    for name in ("table3", "table4"):
+        fmt = getattr(_FMT, name)
+        for key in given_rows(name, getattr(report, name)):
+            if name == "table4":
+                group = next(g for g in fmt.groups if g.key == key)
+                labels: tuple[str, ...] = tuple(filter(None, (group.parent, group.label)))
+            else:  # 三、本年度办理结果 goes without saying under a deeper label
+                labels = paths.get(key) or (_FMT.table3.collapsible[key].label,)
+                labels = labels[1:] if len(labels) == 3 else labels
+            for index, column in enumerate(fmt.columns):
+                yield name, key, index, f"{' › '.join(labels)} · {column.label}"
+
+
+def _column_key(table: str, row: str, index: int) -> str:
+    if table == "table2":
+        return next(block for block, r in _FMT.table2.rows() if r.key == row).values[index].key
+    return getattr(_FMT, table).columns[index].key
+
+
+def _collapsed_rows(report: Report) -> Iterator[Finding]:
+    """X4 (as a warning): a group of 表三 given as one row, as some reports publish （六）其他处理."""
+    table = _FMT.table3
+    for key, group in table.collapsible.items():
+        if getattr(report.table3, key) is not None:
+            rows = "；".join(table.row(row).label for row in group.rows)
+            yield _finding("X4", severity="warning", section=table.part, location=f"{table.name} · {group.label}",
+                           expected=f"分 {len(group.rows)} 行：{rows}", found="合为一行",
+                           message=f"统一格式把{group.label}分为 {len(group.rows)} 行，本报告只有一行合计",
+                           hint=f"按统一格式分行填写（{group.key}_1、{group.key}_2 …），合计行删去",
+                           table="table3", row=key)
+
+
+def _wording(report: Report) -> Iterator[Finding]:
+    """X4 (as a warning): every heading and label the report words otherwise than the format."""
+    variants = report.label_variants
+    rows = [("table2", row.key, row.label) for _, row in _FMT.table2.rows()]
+    rows += [("table3", row.key, row.label) for row in _FMT.table3.rows]
+    rows += [("table3", group.key, group.label) for group in _FMT.table3.groups]
+    # (where, section, official, as worded, table, row)
+    found: list[tuple[str, str, str, str | None, str | None, str | None]] = [
+        (getattr(_FMT, table).name, getattr(_FMT, table).part, official, getattr(variants, key), table, key)
+        for table, key, official in rows]
+    for where, labels in _FMT.variant_labels().items():
+        given = getattr(variants, where)
+        for key, official in labels.items():
+            wording = given and getattr(given, key)
+            if where == "parts":
+                found.append(("标题", key, official, wording, None, None))
+            else:
+                fmt = getattr(_FMT, where)
+                found.append((f"{fmt.name} · 表头", fmt.part, official, wording, where, None))
+    for place, section, official, wording, table, row in found:
+        if wording is not None and wording != official:
+            yield _finding("X4", severity="warning", section=section, location=f"{place} · {official}",
+                           expected=official, found=wording, message=f"“{wording}”与统一格式的“{official}”措辞不同",
+                           hint="统一格式的措辞是参照；本机关报告原文如此的，可忽略此提醒", table=table, row=row)
+
+
 def _amount_decimals(report: Report) -> Iterator[Finding]:
     """X4 (as a warning): 万元 amounts carry at most the configured number of decimals."""
     allowed = report.table2.amount_decimals
     for block, row in _FMT.table2.rows():
-        if block.values[0].kind != "amount":
+        if block.values[0].kind != "amount" or allowed is None:
             continue
         amount = getattr(report.table2, row.key)
-        if -amount.as_tuple().exponent > allowed:
+        if amount is not None and -amount.as_tuple().exponent > allowed:
             yield _finding("X4", severity="warning", section=_FMT.table2.part,
                            location=f"{_FMT.table2.name} · {report.label(row.key, row.label)}",
                            expected=f"至多 {allowed} 位小数", found=_number(amount),
@@ -228,7 +314,7 @@ def _deadline(report: Report) -> Iterator[Finding]:
     """D1: published by the statutory deadline of the year after the report year."""
     month, day = map(int, _FMT.deadlines[report.agency.kind].split("-"))
     deadline = dt.date(report.year + 1, month, day)
-    if report.published > deadline:
+    if report.published is not None and report.published > deadline:
         yield _finding("D1", section="other", location="落款日期",
                        expected=f"不晚于 {deadline.year}年{deadline.month}月{deadline.day}日",
                        found=f"{report.published.year}年{report.published.month}月{report.published.day}日",

@@ -56,7 +56,11 @@ def render_docx(html: str, report: Report) -> bytes:
         _element(document, element)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _stamped(buffer.getvalue(), report.published)
+    return _stamped(buffer.getvalue(), report.published or UNDATED)
+
+
+# the date stamped on an undated report's file: the zip format's first day, which says "no date"
+UNDATED = dt.date(1980, 1, 1)
 
 
 def _stamped(package: bytes, day: dt.date) -> bytes:
@@ -148,7 +152,7 @@ def _properties(document, report: Report) -> None:
     properties.last_modified_by = report.agency.name
     properties.language = "zh-CN"
     # the report's own date, not the build's: two builds of the same inputs are the same document
-    published = dt.datetime.combine(report.published, dt.time())
+    published = dt.datetime.combine(report.published or UNDATED, dt.time())
     properties.created = properties.modified = published
     properties.revision = 1
 

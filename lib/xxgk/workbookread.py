@@ -320,6 +320,7 @@ def _validated(reader: _Reader, values: list[Value], read: _Values, rest: dict |
     tree = _tree(read.read, records, _row_lengths(values))
     if reader.unreadable:
         raise WorkbookError(reader.name, reader.problems)
+    _unfilled(reader, [v for v in values if v.loc not in read.failed], tree)  # a failed value is named already
     try:
         report = Report.model_validate(tree if rest is None else {**rest, **tree})
     except ValidationError as error:
@@ -332,6 +333,18 @@ def _validated(reader: _Reader, values: list[Value], read: _Values, rest: dict |
     if reader.problems:
         raise WorkbookError(reader.name, reader.problems)
     return report
+
+
+def _unfilled(reader: _Reader, values: list[Value], tree: dict) -> None:
+    """A problem at each blank cell of a table's row: the model takes a blank as published (a
+    finding, not a refusal), but a workbook's blank is a cell still to fill in. A total is
+    blank because a part is: the part is named."""
+    for value in values:
+        table, *rest = value.loc
+        if table in TABLE_KEYS and isinstance(value.loc[-1], int) and not value.parts:
+            row = tree.get(table, {}).get(rest[0])
+            if isinstance(row, list) and row[value.loc[-1]] is None:
+                reader.problem(value.place, "未填写：请填写数字，没有的填 0", value.label)
 
 
 def _locate(reader: _Reader, values: list[Value], records: dict[Loc, dict[int, int]], details: list) -> None:

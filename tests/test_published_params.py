@@ -1,0 +1,279 @@
+"""The parameter model expresses reports as they were published: blank cells, a group of 表三 given
+as one row, every label in the report's own words, no contact, date or signature, amounts with
+the decimals they were written with; each is validated, checked, written back by ``paramsfile``
+and printed as published."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import EXAMPLE, ROOT
+from xxgk import paramsfile
+from xxgk.errors import ParamsError
+from xxgk.findings import errors
+from xxgk.model import Report
+from xxgk.params import Source, parse_params
+from xxgk.rules import check
+
+TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+def row(key: str, values: str, text: str = TEXT) -> str:
+    """``text`` with the values of 表三's (or 表四's) row ``key`` replaced."""
+    edited, count = re.subn(rf"(?m)^(  {key}:\s+)\[[^\]]*\]", lambda m: m.group(1) + values, text)
+    assert count == 1, key
+    return edited
+
+
+def without(key: str, text: str) -> str:
+    edited, count = re.subn(rf"(?m)^  {key}:.*\n", "", text)
+    assert count == 1, key
+    return edited
+
+
+def read(text: str, name: str = "emin.yaml") -> Report:
+    return parse_params(Source(Path(name), "emin", text.encode("utf-8")))
+
+
+def refused(text: str) -> list:
+    with pytest.raises(ParamsError) as caught:
+        read(text)
+    return caught.value.problems
+
+
+def line_of(text: str, start: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
+def table_errors(report: Report) -> list:
+    """The errors about the tables (the example's narrative says it received no application)."""
+    return [f for f in errors(check(report)) if f.rule != "X3"]
+
+
+COLLAPSED = without("r6_3", without("r6_2", row("r6_1", "[2, 0, 0, 0, 0, 0, 2]"))).replace("  r6_1:", "  r6:")
+
+
+def balanced_with(text: str, **rows: str) -> str:
+    for key, values in rows.items():
+        text = row(key, values, text)
+    return text
+
+
+# --- blank cells ---------------------------------------------------------------------------------
+
+def test_a_blank_cell_validates_and_x4_names_it_in_official_labels():
+    report = read(row("r3_4", "[~, 0, 0, 0, 0, 0, 0]"))
+    assert report.table3.r3_4 == (None, 0, 0, 0, 0, 0, 0)
+    blank = [f for f in errors(check(report)) if f.rule == "X4"]
+    assert [(f.location, f.expected, f.found) for f in blank] == [
+        ("表三 · （三）不予公开 › 4.保护第三方合法权益 · 自然人", "0", "空白")]
+    assert (blank[0].table, blank[0].row, blank[0].column) == ("table3", "r3_4", "natural")
+
+
+def test_a_blank_of_table2_and_table4_is_named_too():
+    text = TEXT.replace("  licensing: 9865", "  licensing: ~")
+    report = read(row("suit_direct", "[0, ~, 0, 0, 0]", text))
+    assert report.table2.licensing is None
+    assert sorted(f.location for f in errors(check(report))) == [
+        "表二 · 行政许可 · 本年处理决定数量", "表四 · 行政诉讼 › 未经复议直接起诉 · 结果纠正"]
+
+
+def test_a_sum_with_a_blank_term_is_not_evaluated():
+    """Only X4 speaks of a blank: no T3 error is invented from the other cells of its row and
+    column, which would balance only if the blank were some number."""
+    text = balanced_with(TEXT, new="[3, 0, 0, 0, 0, 0, 3]", r1="[~, 0, 0, 0, 0, 0, 3]", total="[~, 0, 0, 0, 0, 0, 3]")
+    assert [f.rule for f in table_errors(read(text))] == ["X4", "X4"]
+    unbalanced = balanced_with(TEXT, new="[3, 0, 0, 0, 0, 0, 3]", r1="[1, 0, 0, 0, 0, 0, 1]")
+    assert {f.rule for f in table_errors(read(unbalanced))} == {"T3-A", "T3-B"}  # the same without a blank
+
+
+def test_no_total_is_computed_from_a_blank():
+    data = read(TEXT).model_dump()
+    table3 = {key: values[:-1] for key, values in data["table3"].items() if key != "total" and values}
+    table3["r2"] = (None, 1, 0, 0, 0, 0)
+    table3["r1"] = (1, 0, 0, 0, 0, 0)
+    report = Report.model_validate({**data, "table3": table3})
+    assert report.table3.r2 == (None, 1, 0, 0, 0, 0, None)  # its total: blank, not 1
+    assert report.table3.r1 == (1, 0, 0, 0, 0, 0, 1)
+    assert report.table3.total == (None, 1, 0, 0, 0, 0, None)  # the 自然人 column holds a blank
+    assert not any("部分公开" in place for place in report.computed_totals)
+
+
+def test_a_build_refuses_a_blank(tmp_path):
+    """(The build that allows errors and prints the blank: ``test_a_published_shape_builds_...``.)"""
+    from xxgk.build import ValidationFailed, build
+
+    path = tmp_path / "params" / "2025" / "emin.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(row("r3_4", "[~, 0, 0, 0, 0, 0, 0]"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        build(path, tmp_path / "outputs", formats=("html",))
+    assert "空白" in caught.value.message and "--allow-errors" in caught.value.message
+    assert not (tmp_path / "outputs" / "2025" / "emin").exists()
+
+
+# --- a group of 表三 as one row ------------------------------------------------------------------
+
+def test_a_group_given_as_one_row_validates_and_stands_for_its_rows():
+    text = balanced_with(COLLAPSED, new="[2, 0, 0, 0, 0, 0, 2]", total="[2, 0, 0, 0, 0, 0, 2]")
+    report = read(text)
+    assert (report.table3.r6, report.table3.r6_1) == ((2, 0, 0, 0, 0, 0, 2), None)
+    found = check(report)
+    assert table_errors(report) == []  # T3-A, T3-B and T3-C hold with the one row for its three
+    collapsed = [f for f in found if f.rule == "X4" and f.row == "r6"]
+    assert [(f.severity, f.location, f.found) for f in collapsed] == [("warning", "表三 · （六）其他处理", "合为一行")]
+    assert "3.其他" in collapsed[0].expected and "1.申请人无正当理由逾期不补正" in collapsed[0].expected
+
+
+def test_a_group_row_that_is_not_its_rows_sum_fails_t3_b():
+    text = balanced_with(COLLAPSED, new="[2, 0, 0, 0, 0, 0, 2]", total="[1, 0, 0, 0, 0, 0, 1]")
+    found = table_errors(read(text))
+    assert ("T3-B", "表三 · 自然人 列", "2", "1") in {(f.rule, f.location, f.expected, f.found) for f in found}
+
+
+def test_a_group_row_is_a_row_for_t3_c():
+    text = row("r6", "[2, 0, 0, 0, 0, 0, 3]", balanced_with(COLLAPSED, new="[2, 0, 0, 0, 0, 0, 2]",
+                                                                total="[2, 0, 0, 0, 0, 0, 2]"))
+    found = [(f.rule, f.location) for f in table_errors(read(text))]
+    assert ("T3-C", "表三 · （六）其他处理 行") in found and ("T3-B", "表三 · 总计 列") in found
+
+
+def test_a_group_row_gets_its_total_when_the_column_is_left_out():
+    data = read(COLLAPSED).model_dump()
+    table3 = {key: values[:-1] for key, values in data["table3"].items() if key != "total" and values}
+    report = Report.model_validate({**data, "table3": table3})
+    assert report.table3.r6 == (2, 0, 0, 0, 0, 0, 2) and report.table3.total[0] == 2
+    assert "表三 · （六）其他处理 · 总计" in report.computed_totals
+
+
+def test_mixing_a_group_row_with_its_rows_is_an_error_at_their_lines():
+    text = TEXT.replace("  r6_2:", "  r6:        [0, 0, 0, 0, 0, 0, 0]\n  r6_2:", 1)
+    problems = refused(text)
+    assert [p.line for p in problems] == [line_of(text, f"  r6_{n}:") for n in (1, 2, 3)]
+    assert all("（六）其他处理已写成一行合计（r6）" in p.message for p in problems)
+    assert problems[0].file == "emin.yaml" and problems[0].key == "table3.r6_1"
+
+
+def test_a_group_missing_one_row_names_it_and_the_one_row_form():
+    problems = refused(without("r6_2", TEXT))
+    assert [(p.key, p.line) for p in problems] == [("table3.r6_2", line_of(TEXT, "table3:"))]
+    assert problems[0].message.startswith("缺少此项（必填）") and "r6:" in problems[0].message
+
+
+# --- label variants ------------------------------------------------------------------------------
+
+VARIANTS = """label_variants:
+  normative_documents: 规范性文件
+  r3_2: 2.其他法律行政止公开
+  parts:
+    overview: 一、总体情况概述
+  table2:
+    issued: 本年新制发件数
+  table3:
+    natural: 公民
+  table4:
+    review: 行政复议案件
+    suit: 行政诉讼案件
+"""
+
+
+def test_a_variant_of_every_kind_is_a_warning_quoting_the_official_text():
+    text = re.sub(r"label_variants:\n  normative_documents: 规范性文件\n", VARIANTS, TEXT)
+    found = [f for f in check(read(text)) if f.rule == "X4"]
+    assert all(f.severity == "warning" for f in found)
+    assert sorted((f.location, f.expected, f.found) for f in found) == sorted([
+        ("表二 · 行政规范性文件", "行政规范性文件", "规范性文件"),
+        ("表三 · 2.其他法律行政法规禁止公开", "2.其他法律行政法规禁止公开", "2.其他法律行政止公开"),
+        ("标题 · 一、总体情况", "一、总体情况", "一、总体情况概述"),
+        ("表二 · 表头 · 本年制发件数", "本年制发件数", "本年新制发件数"),
+        ("表三 · 表头 · 自然人", "自然人", "公民"),
+        ("表四 · 表头 · 行政复议", "行政复议", "行政复议案件"),
+        ("表四 · 表头 · 行政诉讼", "行政诉讼", "行政诉讼案件")])
+
+
+def test_an_unknown_variant_key_is_refused_with_the_keys_it_may_have():
+    text = TEXT.replace("  normative_documents: 规范性文件",
+                        "  normative_documents: 规范性文件\n  table3:\n    natral: 公民")
+    problems = refused(text)
+    assert [p.key for p in problems] == ["label_variants.table3.natral"] and "natural" in problems[0].message
+
+
+# --- optional contact, date, signature ---------------------------------------------------------
+
+def undated(text: str = TEXT) -> str:
+    text = re.sub(r"(?m)^published:.*\n", "", text)
+    return re.sub(r"(?m)^contact:\n(  .*\n)+", "", text)
+
+
+def test_a_report_without_contact_and_date_validates_and_d1_k1_are_not_evaluated():
+    report = read(undated())
+    assert (report.contact, report.published, report.signature) == (None, None, None)
+    assert [f.rule for f in check(report)] == ["X4"]  # 规范性文件 only
+
+
+# --- amounts as written --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["7545", "24252.311082", "7545.10", "0.000001"])
+@pytest.mark.parametrize("reader", ["libyaml", "ruamel"])
+def test_an_amount_keeps_the_digits_it_was_written_with(written, reader):
+    text = TEXT.replace("  fees: 709.48", f"  fees: {written}").replace("  amount_decimals: 2\n", "")
+    if reader == "ruamel":  # an anchor: only the round-trip reader reads it
+        text = text.replace("  subject: 额敏县", "  subject: &subject 额敏县")
+    report = read(text)
+    assert str(report.table2.fees) == written and isinstance(report.table2.fees, Decimal)
+    assert report.table2.amount_decimals is None
+    assert [f for f in check(report) if f.rule == "X4" and f.row == "fees"] == []
+
+
+def test_amount_decimals_when_given_keeps_its_warning():
+    report = read(TEXT.replace("  fees: 709.48", "  fees: 24252.311082"))
+    found = [f for f in check(report) if f.row == "fees"]
+    assert [(f.rule, f.severity, f.found) for f in found] == [("X4", "warning", "24252.311082")]
+
+
+# --- written back and described ------------------------------------------------------------------
+
+SHAPES = {
+    "blank cells": lambda: balanced_with(TEXT.replace("  licensing: 9865", "  licensing: ~"),
+                                         r3_4="[~, 0, 0, 0, 0, 0, ~]", review="[~, 0, 0, 0, 0]"),
+    "a group row": lambda: COLLAPSED,
+    "variants": lambda: re.sub(r"label_variants:\n  normative_documents: 规范性文件\n", VARIANTS, TEXT),
+    "no contact, date": lambda: undated(),
+    "a signature, exact amount": lambda: TEXT.replace(
+        "published: 2026-01-15", "published: 2026-01-15\nsignature: 额敏县政务公开办")
+    .replace("  fees: 709.48", "  fees: 24252.311082").replace("  amount_decimals: 2\n", ""),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_paramsfile_writes_each_shape_and_reads_it_back(shape):
+    report = read(SHAPES[shape]())
+    written = paramsfile.render(report, "测试")  # raises if it does not read back as the same report
+    assert read(written, "import.yaml").model_dump() == report.model_dump()
+    schema = json.loads((ROOT / "schema" / "xxgk-params.schema.json").read_text(encoding="utf-8"))
+    from ruamel.yaml import YAML
+
+    jsonschema.validate(json.loads(json.dumps(YAML(typ="safe", pure=True).load(written), default=str)), schema)
+
+
+def test_paramsfile_writes_blanks_group_rows_and_leaves_out_what_is_not_given():
+    written = paramsfile.render(read(undated(SHAPES["blank cells"]())), "测试")
+    assert re.search(r"(?m)^  licensing: ~ ", written) and re.search(r"(?m)^  r3_4: \[~, 0, 0, 0, 0, 0, ~\]", written)
+    assert "contact:" not in written and "published:" not in written and "amount_decimals" in written
+    collapsed = paramsfile.render(read(COLLAPSED), "测试")
+    assert re.search(r"(?m)^  r6: \[2, 0, 0, 0, 0, 0, 2\]", collapsed) and "r6_1" not in collapsed
+
+
+def test_the_schema_refuses_a_group_row_with_its_rows():
+    schema = json.loads((ROOT / "schema" / "xxgk-params.schema.json").read_text(encoding="utf-8"))
+    data = json.loads(json.dumps(read(COLLAPSED).model_dump(mode="json", exclude_none=True)))
+    jsonschema.validate(data, schema)
+    data["table3"]["r6_1"] = [0] * 7
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
