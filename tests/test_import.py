@@ -218,7 +218,7 @@ def test_missing_fields_are_named_and_written_only_with_partial(tmp_path):
     assert partial.returncode == 0, partial.stderr
     text = (tmp_path / "out" / "2024" / "cut.yaml").read_text(encoding="utf-8")
     head = text.split("\n\n", 1)[0]
-    assert f"# 缺少：{heading}" in head and "part5:" not in text and "table3:" in text
+    assert f"#   缺少：{heading}" in head and "part5:" not in text and "table3:" in text
     again = run_xxgk("import", tmp_path / "cut.html", "-o", tmp_path / "out", "--partial")
     assert again.returncode == 2 and "--force" in again.stderr
 
