@@ -12,8 +12,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, run_xxgk
 from xxgk import paramsfile
 from xxgk.errors import ParamsError
 from xxgk.findings import errors
@@ -277,3 +278,119 @@ def test_the_schema_refuses_a_group_row_with_its_rows():
     data["table3"]["r6_1"] = [0] * 7
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+# --- printed as published --------------------------------------------------------------------
+
+def published_shape() -> str:
+    """Blank cells, a variant of every kind, amounts as written, no contact, date or signature."""
+    text = SHAPES["blank cells"]().replace("  regulations: [0, 0, 0]", "  regulations: [7545, 0, 0]")
+    text = re.sub(r"label_variants:\n  normative_documents: 规范性文件\n", VARIANTS, text)
+    return undated(text.replace("  fees: 709.48", "  fees: 24252.311082").replace("  amount_decimals: 2\n", ""))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The outputs of ``published_shape()`` built for real, errors allowed (its blanks are errors)."""
+    root = tmp_path_factory.mktemp("published")
+    path = root / "params" / "2025" / "shape.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(published_shape(), encoding="utf-8")
+    result = run_xxgk("build", path, "--outputs", root / "outputs", "--allow-errors")
+    assert result.returncode == 0, result.stderr
+    return root / "outputs" / "2025" / "shape"
+
+
+def cell_text(soup, key: str) -> str:
+    return soup.find(attrs={"data-params": key}).get_text()
+
+
+def test_blanks_variants_and_amounts_print_as_published_in_html(published):
+    soup = BeautifulSoup((published / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert [cell_text(soup, key) for key in ("table3.r3_4[0]", "table3.r3_4[6]", "table2.licensing",
+                                             "table4.review[0]", "table3.r3_4[1]")] == ["", "", "", "", "0"]
+    assert cell_text(soup, "table2.fees") == "24252.311082" and cell_text(soup, "table2.regulations[0]") == "7545"
+    assert "一、总体情况概述" in soup.find(id="part-overview").get_text()
+    tables = {name: soup.find(id=f"xxgk-{name}").get_text() for name in ("table2", "table3", "table4")}
+    assert "本年新制发件数" in tables["table2"] and "本年制发件数" not in tables["table2"]
+    assert "公民" in tables["table3"] and "自然人" not in tables["table3"]
+    assert "2.其他法律行政止公开" in tables["table3"]
+    assert "行政复议案件" in tables["table4"] and "行政诉讼案件" in tables["table4"]
+    assert soup.select(".xxgk-signature, .xxgk-contact") == []  # the original had neither
+
+
+def test_blanks_and_variants_print_in_word_and_pdf(published):
+    import subprocess
+
+    import docx
+
+    document = docx.Document(str(published / "report.docx"))
+    row = next([c.text for c in r.cells] for r in document.tables[1].rows if "4.保护第三方合法权益" in r.cells[2].text)
+    assert row[3:] == ["", "0", "0", "0", "0", "0", ""]
+    assert document.tables[2].rows[0].cells[0].text == "行政复议案件"
+    assert not any("2026年" in p.text for p in document.paragraphs[-3:])
+    text = subprocess.run(["pdftotext", "-layout", str(published / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "24252.311082" in text and "行政诉讼案件" in text and "一、总体情况概述" in text
+    third_party = next(line for line in text.splitlines() if "4.保护第三方合法权益" in line)
+    assert third_party.split("4.保护第三方合法权益")[1].split() == ["0"] * 5  # 自然人 and 总计 blank
+
+
+def test_a_group_row_prints_as_one_row_under_its_group_label():
+    from xxgk import tables
+
+    body = BeautifulSoup(tables.table3(read(COLLAPSED)).html, "html.parser").find("tbody")
+    rows = [[(c.get_text(), c.get("colspan")) for c in tr.find_all(["th", "td"])] for tr in body.find_all("tr")]
+    ours = [r for r in rows if any("其他处理" in text for text, _ in r)]
+    assert ours == [[("（六）其他处理", "2"), *[(v, None) for v in ("2", "0", "0", "0", "0", "0", "2")]]]
+    assert not any(text == "3.其他" for r in rows for text, _ in r)
+    assert len(rows) == len(read(TEXT).table3.model_dump(exclude_none=True)) - 2
+
+
+def test_contact_and_signature_are_printed_only_when_given_and_not_yet_stated(example):
+    from xxgk import blocks
+
+    assert blocks.signature(example).text == "额敏县人民政府办公室\n2026年1月15日"  # the example as it was
+    signed = read(TEXT.replace("published: 2026-01-15", "published: 2026-01-15\nsignature: 额敏县政务公开领导小组"))
+    assert blocks.signature(signed).text == "额敏县政务公开领导小组\n2026年1月15日"
+    silent = read(TEXT.replace("（地址: 额敏县友好路; 邮编: 834600; 电话及传真: 0901-3340090）", ""))
+    shown = blocks.signature(silent)
+    assert shown.text.startswith("联系机关：额敏县人民政府办公室；地址：额敏县友好路；邮编：834600；电话：0901-3340090")
+    assert BeautifulSoup(shown.html, "html.parser").select_one("p.xxgk-contact") is not None
+    assert blocks.signature(read(undated())).html == ""
+
+
+def test_a_reference_to_a_blank_is_an_error_at_its_line():
+    text = row("new", "[0, 0, 0, 0, 0, 0, ~]").replace("part6: |-\n", "part6: |-\n  收到申请{表三.新收}件。\n\n", 1)
+    problems = refused(text)
+    assert [(p.key, p.line) for p in problems] == [("part6", line_of(text, "  收到申请"))]
+    assert "{表三.新收}" in problems[0].message and "空白" in problems[0].message
+    collapsed = COLLAPSED.replace("part6: |-\n", "part6: |-\n  其他{表三.r6_3}件，共{表三.其他处理}件。\n\n", 1)
+    problems = refused(collapsed)
+    assert len(problems) == 1 and "只有一行合计" in problems[0].message and "{表三.r6_3}" in problems[0].message
+
+
+def test_a_roll_up_leaves_out_blanks_and_group_rows_and_says_why():
+    from xxgk.rollup import not_summable
+
+    assert not_summable(read(TEXT)) is None
+    said = not_summable(read(SHAPES["blank cells"]()))
+    assert said and "表格有 4 处空白（如 表二 · 行政许可）" in said and "未计入汇总" in said
+    assert "（六）其他处理只有一行合计" in (not_summable(read(COLLAPSED)) or "")
+
+
+def test_the_workbook_refuses_a_group_row_and_keeps_a_blank_blank(tmp_path):
+    from openpyxl import load_workbook
+
+    from xxgk import workbook
+    from xxgk.errors import UsageError
+
+    with pytest.raises(UsageError, match="（六）其他处理只有一行合计"):
+        workbook.render(read(COLLAPSED))
+    target = tmp_path / "shape.xlsx"
+    target.write_bytes(workbook.render(read(published_shape())))
+    sheet = load_workbook(target)["表二"]
+    fees = next(r for r in sheet.iter_rows() if r[0].value == "行政事业性收费")[1]
+    assert fees.number_format == "0.000000"
+    licensing = next(r for r in sheet.iter_rows() if r[0].value == "行政许可")[1]
+    assert licensing.value is None

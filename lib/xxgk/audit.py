@@ -48,7 +48,7 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
     computed, unplaced, from_workbook = [], [], []
     sheet_cells = _workbook_cells() if report.tables_file else {}
     for table in TABLES:
-        for cell in cells(table):
+        for cell in cells(table, report):
             key = cell.key(table)
             if key in sheet_cells:
                 book = report.tables_file[0] if report.tables_file else ""
@@ -93,8 +93,8 @@ def _workbook_cells() -> dict[str, str]:
 def frame(report: Report, table: str) -> Html:
     """``table``'s values under the official labels (counts as integers, a blank where the format
     asks for no value), each cell naming where the parameter file writes it."""
-    rows, columns = labels(table)
-    keys = {(cell.row, cell.column): cell for cell in cells(table)}
+    rows, columns = labels(table, report)
+    keys = {(cell.row, cell.column): cell for cell in cells(table, report)}
     head = "".join(f"<th>{escape(label)}</th>" for label in columns.values())
     body = []
     for row, row_label in rows.items():
@@ -126,7 +126,9 @@ def _link(match: re.Match) -> str:
     return f'{match[1]}<a href="#{value_id(key)}">{match[3]}</a>{match[4]}'
 
 
-def _number(number: int | Decimal) -> str:
+def _number(number: int | Decimal | None) -> str:
+    if number is None:
+        return ""  # a blank as published
     return format(number, "f") if isinstance(number, Decimal) else str(number)
 
 

@@ -13,7 +13,7 @@ from itertools import combinations
 from . import narrative
 from .format import load_format
 from .html import Html
-from .model import Report
+from .model import Contact, Report
 from .references import REFERENCE, render_html, render_text
 from .sections import SUBSECTION_STYLES
 
@@ -127,9 +127,9 @@ def title(report: Report) -> Html:
     return Html(html, "\n\n".join([report.display_title, *_printed(intro, report)]))
 
 
-def heading(part_key: str) -> Html:
-    """The official heading of one of the six parts (一、总体情况 …)."""
-    text = load_format().part(part_key).heading
+def heading(part_key: str, report: Report | None = None) -> Html:
+    """The heading of one of the six parts (一、总体情况 …), as ``report`` words it."""
+    text = report.wording("parts", part_key) if report else load_format().part(part_key).heading
     return Html(f'<h2 class="xxgk-part" id="part-{part_key}">{escape(text)}</h2>', text)
 
 
@@ -170,14 +170,35 @@ def summary(report: Report, section: str) -> Html:
 
 
 def signature(report: Report) -> Html:
-    """The closing block: the signer (``signature``, or the publishing office) and the date
-    (2026年1月15日), printed only when the report is dated, as an original without a date has no
-    signature either."""
-    date = report.published
-    if date is None:
-        return Html("", "")
-    when = f"{date.year}年{date.month}月{date.day}日"
-    signer = report.signature or report.agency.name
-    html = (f'<div class="xxgk-signature"><p>{escape(signer)}</p>'
-            f"<p>{when}</p></div>")
-    return Html(html, f"{signer}\n{when}")
+    """The closing block: the contact details where the narrative does not state them already,
+    then the signer (``signature``, or the publishing office) and the date (2026年1月15日) when
+    the report is dated (an original without a date has no signature either). Empty when the
+    report has none of these."""
+    html, plain = [], []
+    if report.contact is not None and not _contact_stated(report):
+        line = "；".join(f"{Contact.model_fields[key].title}：{value}"
+                        for key, value in report.contact.model_dump(exclude_none=True).items())
+        html.append(f'<p class="xxgk-contact">{escape(line)}</p>')
+        plain.append(line)
+    if report.published is not None:
+        date = report.published
+        when = f"{date.year}年{date.month}月{date.day}日"
+        signer = report.signature or report.agency.name
+        html.append(f'<div class="xxgk-signature"><p>{escape(signer)}</p><p>{when}</p></div>')
+        plain.append(f"{signer}\n{when}")
+    return Html("\n".join(html), "\n\n".join(plain))
+
+
+_NOT_DIGITS = re.compile(r"\D")
+_SPACE = re.compile(r"\s+")
+
+
+def _contact_stated(report: Report) -> bool:
+    """Whether the narrative states every contact detail already (地址, 邮编, 电话, 传真; the office
+    may be named otherwise), as most reports do in their introduction."""
+    said = "".join(render_text(text, report) for _, text in report.narrative())
+    digits, words = _NOT_DIGITS.sub("", said), _SPACE.sub("", said)
+    assert report.contact is not None
+    details = report.contact.model_dump(exclude_none=True, exclude={"office"})
+    return all((_NOT_DIGITS.sub("", value) in digits) if key in ("postcode", "phone", "fax")
+               else (_SPACE.sub("", value) in words) for key, value in details.items())

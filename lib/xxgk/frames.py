@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .format import load_format
-from .model import Report
+from .model import Report, given_rows
 
 
 def table2_values(report: Report, row_key: str) -> tuple:
@@ -28,17 +28,18 @@ def frame2(report: Report) -> pd.DataFrame:
 
 
 def frame3(report: Report) -> pd.DataFrame:
-    """Table 三's 25 × 7 counts, indexed by row key, with column keys."""
+    """Table 三's 25 × 7 counts (or fewer rows where a group is given as one row), indexed by row
+    key, with column keys; a blank is None."""
     fmt = load_format().table3
-    data = {row.key: getattr(report.table3, row.key) for row in fmt.rows}
-    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
+    data = given_rows("table3", report.table3)
+    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns], dtype=object)
 
 
 def frame4(report: Report) -> pd.DataFrame:
     """Table 四's 3 × 5 counts, indexed by group key, with column keys."""
     fmt = load_format().table4
     data = {group.key: getattr(report.table4, group.key) for group in fmt.groups}
-    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns])
+    return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns], dtype=object)
 
 
 
@@ -56,40 +57,55 @@ class Cell:
         return f"{table}.{self.row}" + ("" if self.index is None else f"[{self.index}]")
 
 
-def cells(table: str) -> tuple[Cell, ...]:
-    """Every value cell of ``table`` (``table2``, ``table3``, ``table4``), row by row."""
+def cells(table: str, report: Report | None = None) -> tuple[Cell, ...]:
+    """Every value cell of ``table`` (``table2``, ``table3``, ``table4``), row by row: of the
+    format, or of the rows ``report`` gives (a group's one row, ``r6``, in place of its rows)."""
     fmt = load_format()
     if table == "table2":
         return tuple(Cell(row.key, value.key, i if len(block.values) > 1 else None)
                      for block, row in fmt.table2.rows() for i, value in enumerate(block.values))
     counts = getattr(fmt, table)
-    rows = counts.rows if table == "table3" else counts.groups
-    return tuple(Cell(row.key, column.key, i) for row in rows for i, column in enumerate(counts.columns))
+    if report is not None:
+        rows = list(given_rows(table, getattr(report, table)))
+    else:
+        rows = [row.key for row in (counts.rows if table == "table3" else counts.groups)]
+    return tuple(Cell(row, column.key, i) for row in rows for i, column in enumerate(counts.columns))
 
 
-def labels(table: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The official labels of ``table``'s rows and columns by key; a row's label is its path of
-    labels (``三、本年度办理结果 › （三）不予公开 › 1.属于国家秘密``), as messages name it."""
+def row_path(key: str) -> tuple[str, ...]:
+    """表三's labels of a row, outermost first; of a group's one row, the labels above its rows."""
+    table = load_format().table3
+    group = table.collapsible.get(key)
+    return table.full_labels()[group.rows[0]][:-1] if group else table.full_labels()[key]
+
+
+def labels(table: str, report: Report | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The official labels of ``table``'s rows (of the format, or those ``report`` gives) and
+    columns by key; a row's label is its path of labels (``三、本年度办理结果 › （三）不予公开 ›
+    1.属于国家秘密``), as messages name it."""
     fmt = load_format()
     if table == "table2":
         columns = {v.key: v.label for block in fmt.table2.blocks for v in block.values}
         return {row.key: row.label for _, row in fmt.table2.rows()}, columns
     if table == "table3":
-        rows = {key: " › ".join(path) for key, path in fmt.table3.full_labels().items()}
+        keys = given_rows(table, report.table3) if report is not None else fmt.table3.full_labels()
+        rows = {key: " › ".join(row_path(key)) for key in keys}
         return rows, {c.key: c.label for c in fmt.table3.columns}
     rows = {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in fmt.table4.groups}
     return rows, {c.key: c.label for c in fmt.table4.columns}
 
 
-def value(report: Report, table: str, cell: Cell) -> int | Decimal:
+def value(report: Report, table: str, cell: Cell) -> int | Decimal | None:
+    """The cell's value; None for a blank as published."""
     written = getattr(getattr(report, table), cell.row)
     return written if cell.index is None else written[cell.index]
 
 
 def labelled(report: Report, table: str) -> pd.DataFrame:
     """``table``'s values under the official Chinese labels, as the report has them: counts as
-    integers, amounts as decimals, blank where the format asks for no value."""
-    rows, columns = labels(table)
-    given = {(cell.row, cell.column): value(report, table, cell) for cell in cells(table)}
-    data = [[given.get((row, column), "") for column in columns] for row in rows]
+    integers, amounts as decimals, blank where the format asks for no value or the report gives
+    none."""
+    rows, columns = labels(table, report)
+    given = {(cell.row, cell.column): value(report, table, cell) for cell in cells(table, report)}
+    data = [["" if (found := given.get((row, column))) is None else found for column in columns] for row in rows]
     return pd.DataFrame(data, index=list(rows.values()), columns=list(columns.values()), dtype=object)

@@ -27,7 +27,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import references
-from .format import Label, Table3Row, load_format
+from .format import Label, RowGroup, Table3Row, load_format
 from .limits import MAX_AMOUNT, MAX_COUNT
 
 SCHEMA_ID = "xxgk-params.schema.json"
@@ -305,6 +305,31 @@ class Report(Strict):
         report._computed_totals = tuple(computed)
         return report
 
+    @model_validator(mode="after")
+    def _references_have_figures(self):
+        """A reference to a blank cell (or to one row of a group given as one row) has no figure
+        to print: an error at the reference, never "None" or a number made up in the report."""
+        problems = []
+        for loc, text in self.narrative():
+            for match in references.REFERENCE.finditer(text):
+                try:
+                    references.shown(references.parse(match.group(1)), self)
+                except references.ReferenceError as error:
+                    problems.append(InitErrorDetails(
+                        type=PydanticCustomError("text_reference", "{problem}",
+                                                 {"problem": str(error), "offset": match.start()}),
+                        loc=loc, input=text))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def narrative(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every text that may hold references, with its place in the model."""
+        return [(("introduction",), self.introduction), (("part1", "overview"), self.part1.overview),
+                *((("part1", "subsections", index, "text"), sub.text)
+                  for index, sub in enumerate(self.part1.subsections)),
+                (("part5",), self.part5), (("part6",), self.part6)]
+
     @property
     def computed_totals(self) -> tuple[str, ...]:
         return self._computed_totals
@@ -321,6 +346,12 @@ class Report(Strict):
     def label(self, row_key: str, official: str) -> str:
         """The row label this report prints: the agency's own wording where it declared one."""
         return getattr(self.label_variants, row_key) or official
+
+    @property
+    def collapsed(self) -> tuple[RowGroup, ...]:
+        """The groups of 表三 this report gives as one row each (（六）其他处理 as ``r6``)."""
+        return tuple(group for key, group in _FORMAT.table3.collapsible.items()
+                     if getattr(self.table3, key) is not None)
 
     def wording(self, where: str, key: str) -> str:
         """A heading or column label as this report prints it: ``wording("table3", "natural")``;

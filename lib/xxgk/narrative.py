@@ -108,8 +108,9 @@ def claims(paragraph: str, report: Any, previous: Any | None = None) -> Iterator
     table = phrases()
     for pattern, cells in table.zero:
         for match in pattern.finditer(paragraph):
-            yield _claim(paragraph, match.start(), match.end(), cells, value(cells, report), 0,
-                         _is_ambiguous(match.group()), None)
+            if (actual := value(cells, report)) is not None:  # a blank: nothing to compare with
+                yield _claim(paragraph, match.start(), match.end(), cells, actual, 0,
+                             _is_ambiguous(match.group()), None)
     for sentence in _SENTENCE.finditer(paragraph):
         yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
 
@@ -131,8 +132,9 @@ def _sentence(paragraph: str, offset: int, sentence: str, report: Any, previous:
             if stated is None or found is None:
                 continue
             last = found
-            yield _claim(paragraph, start + match.start(1), start + match.end(1), found[0],
-                         value(found[0], report), stated, ambiguous, found[1])
+            if (actual := value(found[0], report)) is not None:
+                yield _claim(paragraph, start + match.start(1), start + match.end(1), found[0],
+                             actual, stated, ambiguous, found[1])
         group = _group_named(text) or group
         for match in table.share.finditer(text):
             if last is not None:
@@ -228,7 +230,7 @@ def _share(paragraph: str, start: int, match: re.Match, of: tuple[Cells, str], r
     whole, whole_written = next(((cells, written) for cells, written, words in table.share_named
                                  if any(w in match.group("of") for w in words)), table.share_default)
     part, total = value(of[0], report), value(whole, report)
-    if not total:
+    if part is None or not total:
         return
     stated = match.group("share")
     decimals = len(stated.partition(".")[2])
@@ -246,6 +248,8 @@ def _share(paragraph: str, start: int, match: re.Match, of: tuple[Cells, str], r
 def _change(paragraph: str, start: int, match: re.Match, of: Cells, report: Any, previous: Any,
             ambiguous: bool) -> Iterator[Claim]:
     this, last = value(of, report), value(of, previous)
+    if this is None or last is None:
+        return
     sign = -1 if match.group("way") in phrases().down else 1
     stated = Decimal(match.group("by")) * sign
     if match.group("unit") in "%％":

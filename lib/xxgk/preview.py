@@ -31,7 +31,7 @@ from .errors import UsageError, XxgkError, os_problem
 from .execute import execute_section, notebook_path
 from .findings import Finding
 from .format import load_format
-from .frames import cells
+from .frames import Cell, cells
 from .paths import NOTEBOOKS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX, REPORT_PDF, TEMPLATES
 from .previewserver import PreviewServer, View
 from .sections import SECTIONS, Section
@@ -60,7 +60,12 @@ def flagged_cells(finding: Finding) -> list[str]:
         return []
     rule = load_format().rule(finding.rule)
     terms = set(rule.check.stated) | set(rule.check.parts) if rule.check else None
-    return [cell.key(finding.table) for cell in cells(finding.table)
+    groups = load_format().table3.collapsible.values() if finding.table == "table3" else ()
+    if terms is not None:  # a group's one row (r6) enters the equation for its rows
+        terms |= {group.key for group in groups if set(group.rows) <= terms}
+    every = [*cells(finding.table), *(Cell(group.key, column.key, index) for group in groups
+                                      for index, column in enumerate(load_format().table3.columns))]
+    return [cell.key(finding.table) for cell in every
             if finding.row in (None, cell.row) and finding.column in (None, cell.column)
             and (terms is None or (cell.row if finding.row is None else cell.column) in terms)]
 

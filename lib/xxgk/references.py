@@ -193,17 +193,41 @@ def _example(table: str) -> str:
 
 # ---- values and how they are printed ------------------------------------------------------------
 
-def value(cells: Cells, report: Any) -> Decimal:
-    """The sum of the cells in ``report``."""
-    total = Decimal(0)
+def value(cells: Cells, report: Any) -> Decimal | None:
+    """The sum of the cells in ``report``; None when the report does not give one of them as a
+    number (``missing`` says why)."""
+    terms = _terms(cells, report)
+    if isinstance(terms, str):
+        return None
+    return sum((Decimal(term) for term in terms), Decimal(0))
+
+
+def missing(cells: Cells, report: Any) -> str | None:
+    """Why ``report`` has no figure for ``cells``, in Chinese: a blank cell, or one row of a group
+    that the report gives as one row only; None when it has one."""
+    terms = _terms(cells, report)
+    return terms if isinstance(terms, str) else None
+
+
+def _terms(cells: Cells, report: Any) -> list[Any] | str:
     rows = getattr(report, cells.table)
+    terms, groups = [], set()
     for key in cells.rows:
         cell = getattr(rows, key)
+        group = _FMT.table3.group_of(key) if cells.table == "table3" else None
+        if cell is None and group is not None and getattr(rows, group.key) is not None:
+            if not set(group.rows) <= set(cells.rows):
+                return f"本报告的{group.label}只有一行合计，没有其中“{_FMT.table3.row(key).label}”的数"
+            if group.key in groups:
+                continue
+            groups.add(group.key)
+            key, cell = group.key, getattr(rows, group.key)
         if cells.column is not None:
-            columns = list(_column_keys(cells.table, key))
-            cell = cell[columns.index(cells.column)]
-        total += Decimal(cell)
-    return total
+            cell = cell[list(_column_keys(cells.table, key)).index(cells.column)]
+        if cell is None:
+            return f"{_TABLE_LABELS[cells.table]}中这一格是空白，没有数可以引用；请直接写文字"
+        terms.append(cell)
+    return terms
 
 
 def _column_keys(table: str, row: str) -> tuple[str, ...]:
@@ -213,16 +237,28 @@ def _column_keys(table: str, row: str) -> tuple[str, ...]:
 
 
 def shown(reference: Reference, report: Any) -> str:
-    """The figure as the sentence prints it: a count, an amount with the report's decimals, or a share."""
-    amount = value(reference.cells, report)
-    if reference.of is not None:
-        whole = value(reference.of, report)
+    """The figure as the sentence prints it: a count, an amount with the report's decimals (as
+    written when it sets none), or a share. ``ReferenceError`` where the report has no figure:
+    a number is never printed for a blank."""
+    amount, whole = (_figure(reference, cells, report) for cells in (reference.cells, reference.of))
+    if whole is not None:
         share = amount * 100 / whole if whole else Decimal(0)
         return str(share.quantize(Decimal(1).scaleb(-reference.decimals), rounding=ROUND_HALF_UP))
     if amount == amount.to_integral_value() and not _is_amount(reference.cells):
         return str(int(amount))
     places = report.table2.amount_decimals
+    if places is None:
+        return format(amount, "f")
     return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _figure(reference: Reference, cells: Cells | None, report: Any) -> Any:
+    if cells is None:
+        return None
+    problem = missing(cells, report)
+    if problem:
+        raise ReferenceError(f"{{{reference.source}}}：{problem}")
+    return value(cells, report)
 
 
 def _is_amount(cells: Cells) -> bool:

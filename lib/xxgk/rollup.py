@@ -26,8 +26,9 @@ from . import rules
 from .errors import ParamsError, Problem, UsageError
 from .findings import Finding, errors, to_html
 from .format import load_format
+from .frames import cells, value
 from .html import Html
-from .model import Report
+from .model import Report, describe
 from .params import parse_params, previous_year_file, read_source
 from .paths import ROLLUP_HTML
 from .zygote import die_with_parent
@@ -95,9 +96,23 @@ def read_agency(path: Path, year: int) -> Agency:
 
 def _read(path: Path, year: int) -> Agency | Unusable:
     try:
-        return read_agency(path, year)
+        agency = read_agency(path, year)
     except ParamsError as error:
         return Unusable(path.stem, error.message)
+    unsummable = not_summable(agency.report)
+    return Unusable(path.stem, unsummable) if unsummable else agency
+
+
+def not_summable(report: Report) -> str | None:
+    """Why ``report``'s tables cannot be added cell by cell to others' (a blank as published, a
+    group of 表三 given as one row), in Chinese; None when they can."""
+    blanks = [describe((table, cell.row) if cell.index is None else (table, cell.row, cell.index))
+              for table in ("table2", "table3", "table4") for cell in cells(table, report)
+              if value(report, table, cell) is None]
+    collapsed = [group.label for group in report.collapsed]
+    said = ([f"表格有 {len(blanks)} 处空白（如 {blanks[0]}）"] if blanks else []) + (
+        [f"{_FMT.table3.name}的{'、'.join(collapsed)}只有一行合计"] if collapsed else [])
+    return f"{'，'.join(said)}，无法逐格相加，未计入汇总" if said else None
 
 
 def _read_all(paths: list[Path], year: int) -> list[Agency | Unusable]:

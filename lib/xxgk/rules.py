@@ -259,14 +259,13 @@ def _column_key(table: str, row: str, index: int) -> str:
 def _collapsed_rows(report: Report) -> Iterator[Finding]:
     """X4 (as a warning): a group of 表三 given as one row, as some reports publish （六）其他处理."""
     table = _FMT.table3
-    for key, group in table.collapsible.items():
-        if getattr(report.table3, key) is not None:
-            rows = "；".join(table.row(row).label for row in group.rows)
-            yield _finding("X4", severity="warning", section=table.part, location=f"{table.name} · {group.label}",
-                           expected=f"分 {len(group.rows)} 行：{rows}", found="合为一行",
-                           message=f"统一格式把{group.label}分为 {len(group.rows)} 行，本报告只有一行合计",
-                           hint=f"按统一格式分行填写（{group.key}_1、{group.key}_2 …），合计行删去",
-                           table="table3", row=key)
+    for group in report.collapsed:
+        rows = "；".join(table.row(row).label for row in group.rows)
+        yield _finding("X4", severity="warning", section=table.part, location=f"{table.name} · {group.label}",
+                       expected=f"分 {len(group.rows)} 行：{rows}", found="合为一行",
+                       message=f"统一格式把{group.label}分为 {len(group.rows)} 行，本报告只有一行合计",
+                       hint=f"按统一格式分行填写（{group.key}_1、{group.key}_2 …），合计行删去",
+                       table="table3", row=group.key)
 
 
 def _wording(report: Report) -> Iterator[Finding]:

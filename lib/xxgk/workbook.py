@@ -89,7 +89,7 @@ def render(report: Report | None = None, year: int | None = None, agency: str | 
                     book[value.place.sheet].add_data_validation(rules[key])
                 rules[key].add(cell.coordinate)
         if value.kind == "amount":
-            decimals = report.table2.amount_decimals if report else 2
+            decimals = _decimals(report, _get(data, value.loc))
             cell.number_format = "0." + "0" * decimals if decimals else "0"
         elif value.kind == "date":
             cell.number_format = "yyyy-mm-dd"
@@ -139,8 +139,22 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+def _decimals(report: Report | None, amount: Any) -> int:
+    """The decimals an amount shows: the report's setting, or else as many as it was written with."""
+    if report is not None and report.table2.amount_decimals is not None:
+        return report.table2.amount_decimals
+    if isinstance(amount, Decimal):
+        return max(0, -int(amount.as_tuple().exponent))
+    return 2
+
+
 def _fits(report: Report) -> None:
     """Refuse a report the workbook cannot hold whole, rather than lose part of it."""
+    if report.collapsed:
+        collapsed = "、".join(group.label for group in report.collapsed)
+        first = report.collapsed[0]
+        raise UsageError(f"本报告{load_format().table3.name}的{collapsed}只有一行合计，工作簿按统一格式分行填写，"
+                         f"无法照原样导出；请先在参数文件中把它分行填写（{'、'.join(first.rows)}）")
     for key in LISTS:
         if len(getattr(report, key)) > MAX_LIST_ROWS:
             raise UsageError(f"{title((key,))}有 {len(getattr(report, key))} 项，工作簿至多容纳 {MAX_LIST_ROWS} 项")
