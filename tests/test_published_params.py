@@ -395,3 +395,18 @@ def test_the_workbook_refuses_a_group_row_and_keeps_a_blank_blank(tmp_path):
     assert fees.number_format == "0.000000"
     licensing = next(r for r in sheet.iter_rows() if r[0].value == "行政许可")[1]
     assert licensing.value is None
+
+
+def test_hongze_2023_as_published_has_its_two_t4_errors_and_two_warnings(example):
+    """洪泽 2023 as its PDF prints it: （六）其他处理 in one row and the typo 2.其他法律行政止公开."""
+    from conftest import CORPUS
+    from helpers import from_expected
+    from xxgk.model import LabelVariants
+
+    expected = json.loads((CORPUS / "hongze-2023.expected.json").read_text(encoding="utf-8"))
+    report = from_expected(example, expected).model_copy(
+        update={"label_variants": LabelVariants(r3_2="2.其他法律行政止公开")})
+    found = check(report)
+    assert sorted((f.rule, f.severity, f.row) for f in found) == [
+        ("T4", "error", "review"), ("T4", "error", "suit_after_review"),
+        ("X4", "warning", "r3_2"), ("X4", "warning", "r6")]
