@@ -14,11 +14,11 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import EXAMPLE, ROOT, run_xxgk
+from conftest import EXAMPLE, run_xxgk
 from xxgk import paramsfile
 from xxgk.errors import ParamsError
 from xxgk.findings import errors
-from xxgk.model import Report
+from xxgk.model import Report, json_schema
 from xxgk.params import Source, parse_params
 from xxgk.rules import check
 
@@ -257,8 +257,9 @@ def test_paramsfile_writes_each_shape_and_reads_it_back(shape):
     report = read(SHAPES[shape]())
     written = paramsfile.render(report, "测试")  # raises if it does not read back as the same report
     assert read(written, "import.yaml").model_dump() == report.model_dump()
-    schema = json.loads((ROOT / "schema" / "xxgk-params.schema.json").read_text(encoding="utf-8"))
     from ruamel.yaml import YAML
+
+    schema = json_schema()  # the committed file is this (test_params)
 
     jsonschema.validate(json.loads(json.dumps(YAML(typ="safe", pure=True).load(written), default=str)), schema)
 
@@ -272,7 +273,7 @@ def test_paramsfile_writes_blanks_group_rows_and_leaves_out_what_is_not_given():
 
 
 def test_the_schema_refuses_a_group_row_with_its_rows():
-    schema = json.loads((ROOT / "schema" / "xxgk-params.schema.json").read_text(encoding="utf-8"))
+    schema = json_schema()
     data = json.loads(json.dumps(read(COLLAPSED).model_dump(mode="json", exclude_none=True)))
     jsonschema.validate(data, schema)
     data["table3"]["r6_1"] = [0] * 7
@@ -394,3 +395,18 @@ def test_the_workbook_refuses_a_group_row_and_keeps_a_blank_blank(tmp_path):
     assert fees.number_format == "0.000000"
     licensing = next(r for r in sheet.iter_rows() if r[0].value == "行政许可")[1]
     assert licensing.value is None
+
+
+def test_hongze_2023_as_published_has_its_two_t4_errors_and_two_warnings(example):
+    """洪泽 2023 as its PDF prints it: （六）其他处理 in one row and the typo 2.其他法律行政止公开."""
+    from conftest import CORPUS
+    from helpers import from_expected
+    from xxgk.model import LabelVariants
+
+    expected = json.loads((CORPUS / "hongze-2023.expected.json").read_text(encoding="utf-8"))
+    report = from_expected(example, expected).model_copy(
+        update={"label_variants": LabelVariants(r3_2="2.其他法律行政止公开")})
+    found = check(report)
+    assert sorted((f.rule, f.severity, f.row) for f in found) == [
+        ("T4", "error", "review"), ("T4", "error", "suit_after_review"),
+        ("X4", "warning", "r3_2"), ("X4", "warning", "r6")]

@@ -101,7 +101,12 @@ class Table3:
 
     def group_of(self, row: str) -> RowGroup | None:
         """The collapsible group a row belongs to (``r6_2`` → （六）其他处理)."""
-        return next((group for group in self.groups if group.collapsible and row in group.rows), None)
+        return self._group_of.get(row)
+
+    @cached_property
+    def _group_of(self) -> dict[str, RowGroup]:
+        # asked for every row of every sum rule of every report a roll-up reads
+        return {row: group for group in self.groups if group.collapsible for row in group.rows}
 
     def full_labels(self) -> dict[str, tuple[str, ...]]:
         """Each row's label path with merged (blank) outer levels filled in from the rows above."""

@@ -173,22 +173,19 @@ def _again(error: ValidationError) -> list[InitErrorDetails]:
     return again
 
 
-def _variants(name: str, labels: dict[str, str]) -> type[BaseModel]:
-    fields: dict[str, Any] = {key: (Text | None, Field(None, title=f"{label} 的本机关措辞"))
-                              for key, label in labels.items()}
-    return create_model(name, __base__=Strict, **fields)
+def _variants(labels: dict[str, str]) -> dict[str, Any]:
+    return {key: (Text | None, Field(None, title=f"{label} 的本机关措辞")) for key, label in labels.items()}
 
 
 def _label_variants_model() -> type[BaseModel]:
+    """Row and group labels by their keys; headings and column labels in a map per place."""
     rows: list[Label | Table3Row] = [*(row for _, row in _FORMAT.table2.rows())]
     rows += [row for row in _FORMAT.table3.rows]
-    labels = {row.key: row.label for row in rows} | {group.key: group.label for group in _FORMAT.table3.groups}
-    nested = {"parts": "各部分标题", "table2": "表二表头", "table3": "表三表头", "table4": "表四表头"}
-    fields: dict[str, Any] = {
-        key: (Text | None, Field(None, title=f"{label} 的本机关措辞")) for key, label in labels.items()}
-    fields |= {where: (_variants(f"{where.title()}Variants", official) | None,
-                       Field(None, title=f"{nested[where]}的本机关措辞"))
-               for where, official in _VARIANTS.items()}
+    fields = _variants({row.key: row.label for row in rows} | {g.key: g.label for g in _FORMAT.table3.groups})
+    for where, official in _VARIANTS.items():
+        place = "各部分标题" if where == "parts" else f"{getattr(_FORMAT, where).name}表头"
+        nested = create_model(f"{where.title()}Variants", __base__=Strict, **_variants(official))
+        fields[where] = (nested | None, Field(None, title=f"{place}的本机关措辞"))
     return create_model("LabelVariants", __base__=Strict, **fields)
 
 

@@ -22,6 +22,7 @@ from .html import Html
 from .model import Contact, Report, given_rows, row_label, sum_terms
 
 _FMT = load_format()
+_VARIANTS = _FMT.variant_labels()
 
 
 def check(report: Report, previous: Report | None = None) -> list[Finding]:
@@ -221,6 +222,10 @@ def _stated(narrative: str, label: str) -> str:
 
 def _blank_cells(report: Report) -> Iterator[Finding]:
     """X4: every cell a number; a blank (or "/") as published is named by its official labels."""
+    rows = [*(getattr(report.table2, row.key) for _, row in _FMT.table2.rows()),
+            *given_rows("table3", report.table3).values(), *given_rows("table4", report.table4).values()]
+    if None not in rows and not any(None in row for row in rows if isinstance(row, tuple)):
+        return  # the labels of every cell are looked up only for a report that has a blank
     for table, row, column, where in _cells(report):
         value = getattr(report, table) if row is None else getattr(getattr(report, table), row)
         if value is None or (isinstance(value, tuple) and value[column] is None):
@@ -278,7 +283,7 @@ def _wording(report: Report) -> Iterator[Finding]:
     found: list[tuple[str, str, str, str | None, str | None, str | None]] = [
         (getattr(_FMT, table).name, getattr(_FMT, table).part, official, getattr(variants, key), table, key)
         for table, key, official in rows]
-    for where, labels in _FMT.variant_labels().items():
+    for where, labels in _VARIANTS.items():
         given = getattr(variants, where)
         for key, official in labels.items():
             wording = given and getattr(given, key)
