@@ -111,3 +111,15 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(files, monkeypatch):
     counting = Counting(monkeypatch)
     assert checked(this, last) == fresh(this, last)
     assert counting.calls == 2
+
+
+def test_what_a_build_checked_a_roll_up_takes_from_the_cache(files, monkeypatch):
+    from xxgk import build, rollup
+
+    this, last = files
+    checked_by_build = build.validate(this)
+    assert checked_by_build.previous_report is not None and checked_by_build.findings
+    counting = Counting(monkeypatch)
+    agency = rollup.read_agency(this, 2025)
+    assert counting.calls == 0
+    assert (agency.report, agency.previous, agency.findings) == fresh(this, last)
