@@ -79,8 +79,9 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
     # last year's file found by the folder's year, before reading the file: the cache of checked
     # files is keyed by both files (a roll-up then finds the files a build checked)
     folder = source.path.parent.name
-    layout_year = int(folder) if folder.isdigit() else None
-    last = previous_path or (previous_year_file(source.path, layout_year) if layout_year else None)
+    layout_year = int(folder) if folder.isdecimal() else None
+    last = previous_path if previous_path is not None else (
+        previous_year_file(source.path, layout_year) if layout_year else None)
     previous = read_source(last) if last else None
     report, previous_report, findings = checkcache.checked(source, previous)
     if previous_path is None and report.year != layout_year:  # a file not in params/<its year>/
