@@ -2,47 +2,69 @@
 
     PYTHONPATH=lib .venv/bin/python bench/rollup.py              # --n 100 1000
 
-The agencies' files are generated first, outside the timing. For each size it prints the seconds
-of the whole command (a fresh process: imports, the notebook's kernel, the HTML, the PDF), wall
-and CPU of its process tree (the wall time means little on a machine others share), with the peak
-memory (sum of PSS over the tree); the same for an unchanged rerun; and where the time goes,
-measured in this process: reading and checking the files, summing, the tables, the charts, the
-comparison.
+The agencies' files are generated first, outside the timing. For each size it prints, for the
+whole command (a fresh process: imports, the notebook's kernel, the HTML, the PDF), the wall
+seconds and the CPU seconds of its process tree (the wall time means little on a machine others
+share; on 2 cores it is at best half the CPU), with the peak memory (sum of PSS over the tree):
+a first roll-up with an empty cache of checked files (the user's cache folder is the bench's own),
+an unchanged rerun, and a roll-up after one file changed (the other files' checks come from the
+cache). Then where the time goes, step by step, wall and CPU of this process and its reading
+workers (``resource.getrusage`` of self and children), imports excluded: reading and checking
+the files (empty cache, then filled), summing, the tables, the charts, the comparison, the page
+(nbconvert) and the PDF (WeasyPrint).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import timed_xxgk  # noqa: E402
+from bench import BIN, tree_pss  # noqa: E402
 from synthetic import write_agencies  # noqa: E402
-from xxgk import charts, rollup, tables  # noqa: E402
+from xxgk import assemble, charts, checkcache, pdf, rollup, tables  # noqa: E402
 from xxgk.batch import expand  # noqa: E402
+from xxgk.paths import ROLLUP_NOTEBOOK  # noqa: E402
+
+TITLE = "合计"
 
 
-def phases(folder: Path) -> dict[str, tuple[float, float]]:
-    """Seconds (wall, CPU) of each step of the notebook's work, in this (warm) process."""
+def _clock() -> tuple[float, float]:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter(), own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def phases(folder: Path, executed: Path) -> dict[str, tuple[float, float]]:
+    """Seconds (wall, CPU) of each step of the roll-up, in this (warm) process; ``executed``: the
+    roll-up's executed notebook, for the page and the PDF."""
     paths = expand([str(folder)])
     seconds = {}
-    clock = (time.perf_counter(), time.process_time())
+    clock = _clock()
 
     def lap(name: str) -> None:
         nonlocal clock
-        now = (time.perf_counter(), time.process_time())
+        now = _clock()
         seconds[name] = (now[0] - clock[0], now[1] - clock[1])
         clock = now
 
-    agencies = [rollup.read_agency(path, 2025) for path in paths]
+    shutil.rmtree(checkcache.folder(), ignore_errors=True)
+    rollup._read_all(paths, 2025)
     lap("read and check")
-    summed = rollup.summed_report([a.report for a in agencies], "合计", 2025)
-    result = rollup.Rollup("合计", 2025, tuple(agencies), (), summed, ())
+    read = rollup._read_all(paths, 2025)
+    lap("  the same, cached")
+    agencies = [item for item in read if isinstance(item, rollup.Agency)]
+    summed = rollup.summed_report([a.report for a in agencies], TITLE, 2025)
+    result = rollup.Rollup(TITLE, 2025, tuple(agencies), (), summed, ())
     lap("sum")
     for table in (tables.table2, tables.table3, tables.table4):
         table(summed)
@@ -53,15 +75,58 @@ def phases(folder: Path) -> dict[str, tuple[float, float]]:
     rollup.comparison_html(result)
     rollup.listing(result)
     lap("comparison and listing")
+    html = assemble.page_html(nbformat.read(executed, as_version=4), rollup.page_title(TITLE, 2025))
+    lap("page (nbconvert)")
+    pdf.render_page(rollup.printed(html), rollup.page_title(TITLE, 2025), TITLE)
+    lap("PDF (WeasyPrint)")
     return seconds
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process: its parent and the CPU seconds it has used itself (not its children's)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
 def timed(arguments: list) -> tuple[float, float, int]:
-    """``xxgk`` with ``arguments``: wall seconds, CPU seconds of its process tree, peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall, peak = timed_xxgk(arguments, measure_memory=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, peak
+    """``xxgk`` with ``arguments``: wall seconds, CPU seconds of its process tree, peak memory.
+    The CPU is each process's own as last seen, every 50 ms: the kernels' and their workers' are
+    in no getrusage of this process (the zygote reaps its kernels without waiting for them), and
+    the last 50 ms of a short-lived process are missed."""
+    start = time.perf_counter()
+    cpu: dict[int, float] = {}
+    peak = 0
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen([BIN / "xxgk", *map(str, arguments)], stdout=log, stderr=log)
+        for poll in itertools.count():
+            if process.poll() is not None:
+                break
+            processes = _processes()
+            tree, stack = set(), [process.pid]
+            while stack:
+                pid = stack.pop()
+                tree.add(pid)
+                stack += [child for child, (parent, _) in processes.items() if parent == pid]
+            cpu.update({pid: processes[pid][1] for pid in tree if pid in processes})
+            if poll % 6 == 0:
+                peak = max(peak, tree_pss(process.pid))
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        if process.returncode != 0:
+            log.seek(0)
+            raise SystemExit(f"xxgk {' '.join(map(str, arguments))} failed:\n{log.read()[-3000:]}")
+    return wall, sum(cpu.values()), peak
 
 
 def main() -> None:
@@ -72,8 +137,11 @@ def main() -> None:
                         help="generate the agencies into DIR and keep them; reuse those already there")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-rollup-bench-"))
+    # the commands' cache folder (checked files, seal key, font digests) is the bench's own, and
+    # emptied before each size: a first roll-up finds nothing there
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     try:
-        phases(Path(__file__).resolve().parents[1] / "params" / "2025")  # imports and first calls
+        example = Path(__file__).resolve().parents[1] / "params" / "2025"
         for count in args.n:
             folder = work / str(count) / "params" / "2025"
             if len(list(folder.glob("*.yaml"))) != count:
@@ -81,13 +149,25 @@ def main() -> None:
                 write_agencies(folder, count, args.seed)
                 print(f"{count} agencies generated in {time.perf_counter() - start:.0f} s (not timed)")
             shutil.rmtree(folder.parents[1] / "outputs", ignore_errors=True)
+            shutil.rmtree(work / "cache", ignore_errors=True)
             print(f"{count} agencies")
-            wall, cpu, peak = timed(["rollup", folder, "--title", "合计"])
+            command = ["rollup", folder, "--title", TITLE]
+            wall, cpu, peak = timed(command)
             print(f"  xxgk rollup        {wall:6.2f} s  (CPU {cpu:6.2f} s)  peak memory {peak / 2**20:5.0f} MiB "
                   "(PSS, process tree)")
-            wall, cpu, _ = timed(["rollup", folder, "--title", "合计"])
+            wall, cpu, _ = timed(command)
             print(f"  unchanged rerun    {wall:6.2f} s  (CPU {cpu:6.2f} s)")
-            for name, (wall, cpu) in phases(folder).items():
+            changed = sorted(folder.glob("*.yaml"))[0]
+            original = changed.read_bytes()
+            changed.write_bytes(original.replace(b"year: 2025", b"year: 2025  # changed"))
+            try:
+                wall, cpu, _ = timed(command)
+            finally:
+                changed.write_bytes(original)
+            print(f"  one file changed   {wall:6.2f} s  (CPU {cpu:6.2f} s)")
+            executed = folder.parents[1] / "outputs" / "2025" / "_rollup" / ROLLUP_NOTEBOOK
+            phases(example, executed)  # imports and first calls
+            for name, (wall, cpu) in phases(folder, executed).items():
                 print(f"    {name:<24}{wall:6.2f} s  (CPU {cpu:6.2f} s)")
     finally:
         if not args.keep:

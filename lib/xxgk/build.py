@@ -26,13 +26,13 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from . import assemble, cache, pause, pdf, provenance, rules, word
+from . import assemble, cache, checkcache, pause, pdf, provenance, rules, word
 from .errors import OutputsError, SectionError, UsageError, ValidationFailed, os_problem
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text, warnings
 from .limits import CELL_TIMEOUT
 from .model import Report
-from .params import Source, parse_params, previous_year_file, read_source
+from .params import Source, previous_year_file, read_source
 from .paths import (
     AUDIT_HTML,
     DEFAULT_OUTPUTS,
@@ -76,12 +76,19 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
     """Read, validate and check one parameter file (and last year's, found by the folder layout
     unless given). Raises ``ParamsError`` for an unusable file; findings are returned, not raised."""
     source = read_source(params_path)
-    report = parse_params(source)
-    if previous_path is None:
-        previous_path = previous_year_file(source.path, report.year)
-    previous = read_source(previous_path) if previous_path else None
-    previous_report = parse_params(previous) if previous else None
-    return Checked(source, report, previous, previous_report, rules.check(report, previous_report))
+    # last year's file found by the folder's year, before reading the file: the cache of checked
+    # files is keyed by both files (a roll-up then finds the files a build checked)
+    folder = source.path.parent.name
+    layout_year = int(folder) if folder.isdecimal() else None
+    last = previous_path if previous_path is not None else (
+        previous_year_file(source.path, layout_year) if layout_year else None)
+    previous = read_source(last) if last else None
+    report, previous_report, findings = checkcache.checked(source, previous)
+    if previous_path is None and report.year != layout_year:  # a file not in params/<its year>/
+        last = previous_year_file(source.path, report.year)
+        previous = read_source(last) if last else None
+        report, previous_report, findings = checkcache.checked(source, previous)
+    return Checked(source, report, previous, previous_report, list(findings))
 
 
 FORMATS = ("html", "pdf", "docx")  # the publication's forms; the audit HTML is always written

@@ -22,14 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import rules
+from . import checkcache, rules
 from .errors import ParamsError, Problem, UsageError
 from .findings import Finding, errors, to_html
 from .format import load_format
 from .frames import cells, value
 from .html import Html
 from .model import Report, describe
-from .params import parse_params, previous_year_file, read_source
+from .params import previous_year_file, read_source
 from .paths import ROLLUP_HTML
 from .zygote import die_with_parent
 
@@ -84,14 +84,13 @@ def read_inputs(path: str | Path) -> list[Path]:
 def read_agency(path: Path, year: int) -> Agency:
     """One agency: its file validated and checked (with last year's file by the folder layout)."""
     source = read_source(path)
-    report = parse_params(source)
+    last = previous_year_file(source.path, year)
+    report, previous, findings = checkcache.checked(source, read_source(last) if last else None)
     if report.year != year:
         raise ParamsError(str(path), [Problem(str(path), None, "year", "报告年度",
                                               f"是 {report.year} 年，汇总的是 {year} 年")],
                           agency=source.agency, year=report.year)
-    last = previous_year_file(source.path, report.year)
-    previous = parse_params(read_source(last)) if last else None
-    return Agency(source.agency, report, previous, tuple(rules.check(report, previous)))
+    return Agency(source.agency, report, previous, findings)
 
 
 def _read(path: Path, year: int) -> Agency | Unusable:

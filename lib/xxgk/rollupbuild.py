@@ -8,18 +8,17 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nbformat import NotebookNode
-
-from . import assemble, cache, pdf, provenance
+from . import cache, provenance
 from .batch import expand
-from .build import locked, staging, write_manifest
-from .errors import ParamsError, UsageError
-from .execute import execute_section, notebook_path
+from .errors import KitError, ParamsError, UsageError
 from .limits import CELL_TIMEOUT
 from .model import unpublishable
 from .params import previous_year_file, read_source
 from .paths import (
+    MANIFEST,
+    NOTEBOOKS,
     ROLLUP_DIR,
     ROLLUP_HTML,
     ROLLUP_NOTEBOOK,
@@ -27,9 +26,11 @@ from .paths import (
     agency_dir,
     project_outputs,
 )
-from .rollup import INPUTS, page_title, printed
 from .sections import Section
 from .zygote import stop_kernels, warm_up
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
     contents = [_content(path) for path in [*paths, *lasts]]
-    source = notebook_path(NOTEBOOK).read_bytes()
+    source = _notebook_source()
     record = {"inputs": [], **provenance.kit_record({NOTEBOOK.notebook: source}),
               "agencies": [{"file": name, "sha256": provenance.sha256(data)}
                            for name, data in zip(files + [os.path.relpath(p.absolute(), target) for p in lasts],
@@ -100,13 +101,19 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
                               "versions": record["versions"]})
+    if _built_from(target) != key:
+        # the kernel template starts importing on the other core before this process imports
+        # papermill, nbconvert and WeasyPrint (about 2 s each side, the largest fixed costs of a
+        # roll-up), with the charts' matplotlib, which section notebooks do not need
+        warm_up(PRELOAD)
+    from . import assemble, pdf
+    from .build import locked, staging, write_manifest
+    from .rollup import INPUTS, page_title, printed
+
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == key:
             return RollupResult(target, "unchanged", len(paths))
-        # the kernel template starts importing on the other core while this process imports
-        # WeasyPrint for the checks (about 2 s each, the largest fixed costs of a roll-up), with
-        # the charts' matplotlib, which section notebooks do not need (1.5 s in the kernel)
-        warm_up(PRELOAD)
+        warm_up(PRELOAD)  # where the outputs in place looked up to date but were not
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
         pdf.check_subsetter()
         with staging(target) as stage:
@@ -123,9 +130,28 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     return RollupResult(target, "built", len(paths))
 
 
+def _notebook_source() -> bytes:
+    try:
+        return (NOTEBOOKS / NOTEBOOK.notebook).read_bytes()
+    except OSError:
+        raise KitError(f"找不到汇总报告的 notebook：{NOTEBOOKS / NOTEBOOK.notebook}。请重新获取完整的 xxgk。") from None
+
+
+def _built_from(target: Path) -> str | None:
+    """The key the roll-up in ``target`` says it was built from, unchecked: whether to start
+    the kernel template at once (``locked`` decides whether the roll-up is up to date)."""
+    try:
+        return json.loads((target / MANIFEST).read_text(encoding="utf-8"))["cache"]["assembly"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _execute(stage: Path, title: str, year: int, timeout: float) -> NotebookNode:
     """The roll-up notebook in a kernel forked from the zygote, like a section's; an interruption
     ends the kernel at once."""
+    from .execute import execute_section
+    from .rollup import INPUTS
+
     warm_up(PRELOAD)
     try:
         return execute_section(NOTEBOOK, {"inputs_path": INPUTS}, stage / ROLLUP_NOTEBOOK,

@@ -1,0 +1,125 @@
+"""The cache of checked parameter files: a kept entry gives exactly what a fresh check gives, and
+is not used for a changed file, a changed kit, or an entry that was edited or moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from xxgk import cache, checkcache
+from xxgk.params import parse_params, read_source
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """emin's file for 2025 and a 2024 file with the same figures (the cross-year checks find
+    something), in a cache folder of the test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache._seal_key.cache_clear()
+    text = (ROOT / "params" / "2025" / "emin.yaml").read_text(encoding="utf-8")
+    this, last = tmp_path / "params" / "2025" / "emin.yaml", tmp_path / "params" / "2024" / "emin.yaml"
+    for path, content in ((this, text), (last, text.replace("year: 2025", "year: 2024").replace("2026-", "2025-"))):
+        path.parent.mkdir(parents=True)
+        path.write_text(content, encoding="utf-8")
+    yield this, last
+    cache._seal_key.cache_clear()
+
+
+def fresh(this: Path, last: Path) -> tuple:
+    report, previous = parse_params(read_source(this)), parse_params(read_source(last))
+    from xxgk import rules
+
+    return report, previous, tuple(rules.check(report, previous))
+
+
+def checked(this: Path, last: Path) -> tuple:
+    return checkcache.checked(read_source(this), read_source(last))
+
+
+class Counting:
+    """``parse_params`` that counts its calls: how many files were validated afresh."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls = 0
+        monkeypatch.setattr(checkcache, "parse_params", self)
+
+    def __call__(self, source):
+        self.calls += 1
+        return parse_params(source)
+
+
+def test_a_kept_entry_gives_what_a_fresh_check_gives(files, monkeypatch):
+    this, last = files
+    expected = fresh(this, last)
+    assert expected[2], "the example should give the cross-year checks something to find"
+    assert checked(this, last) == expected
+    counting = Counting(monkeypatch)
+    assert checked(this, last) == expected
+    assert counting.calls == 0  # from the cache
+
+
+def test_a_changed_file_or_last_years_file_is_checked_again(files, monkeypatch):
+    this, last = files
+    checked(this, last)
+    counting = Counting(monkeypatch)
+    this.write_text(this.read_text(encoding="utf-8").replace("额敏县", "塔城市"), encoding="utf-8")
+    assert checked(this, last) == fresh(this, last)
+    assert counting.calls == 2
+    last.write_text(last.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert checked(this, last) == fresh(this, last)
+    assert counting.calls == 4
+
+
+def test_a_changed_kit_checks_again(files, monkeypatch):
+    this, last = files
+    checked(this, last)
+    counting = Counting(monkeypatch)
+    monkeypatch.setattr(cache, "kit_digest", lambda: "another kit")
+    assert checked(this, last) == fresh(this, last)
+    assert counting.calls == 2
+
+
+def test_an_edited_or_moved_entry_is_not_trusted(files, monkeypatch, tmp_path):
+    this, last = files
+    expected = checked(this, last)
+    [entry] = checkcache.folder().iterdir()
+    seal, text = entry.read_text(encoding="utf-8").split("\n", 1)
+    name = expected[0].agency.name
+    assert name in text
+    entry.write_text(seal + "\n" + text.replace(name, "伪造的机关"), encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert checked(this, last) == expected
+    assert counting.calls == 2
+    # a genuine entry of another file, put where this file's entry goes
+    other = tmp_path / "params" / "2025" / "other.yaml"
+    other.write_text(this.read_text(encoding="utf-8").replace("额敏县", "塔城市"), encoding="utf-8")
+    checked(other, last)
+    mine = checkcache.folder() / f"{checkcache.key(this.read_bytes(), last.read_bytes())}.json"
+    theirs = checkcache.folder() / f"{checkcache.key(other.read_bytes(), last.read_bytes())}.json"
+    mine.write_bytes(theirs.read_bytes())
+    assert checked(this, last) == expected
+    assert counting.calls == 6
+
+
+def test_a_cache_folder_that_cannot_be_written_is_skipped(files, monkeypatch):
+    this, last = files
+    checkcache.folder().parent.mkdir(parents=True)
+    checkcache.folder().write_text("not a folder", encoding="utf-8")
+    assert checked(this, last) == fresh(this, last)
+    counting = Counting(monkeypatch)
+    assert checked(this, last) == fresh(this, last)
+    assert counting.calls == 2
+
+
+def test_what_a_build_checked_a_roll_up_takes_from_the_cache(files, monkeypatch):
+    from xxgk import build, rollup
+
+    this, last = files
+    checked_by_build = build.validate(this)
+    assert checked_by_build.previous_report is not None and checked_by_build.findings
+    counting = Counting(monkeypatch)
+    agency = rollup.read_agency(this, 2025)
+    assert counting.calls == 0
+    assert (agency.report, agency.previous, agency.findings) == fresh(this, last)
