@@ -21,13 +21,14 @@ from .params import Source, parse_params
 INDENT = "  "
 
 
-def render(report: Report, origin: str) -> str:
-    """The parameter file of ``report``; ``origin`` says in its first comment where it came from."""
+def render(report: Report, origin: str = "", header: list[str] | None = None) -> str:
+    """The parameter file of ``report``; ``origin`` says in its first comment where it came from
+    (or ``header`` gives the opening comment lines)."""
     data = report.model_dump(mode="python", exclude_none=True)
     data = {key: value for key, value in data.items() if value not in ({}, ())}
-    lines = ["# yaml-language-server: $schema=../../schema/xxgk-params.schema.json",
-             f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。",
-             "# 文字段落之间空一行即分段。", ""]
+    lines = [*(header or ["# yaml-language-server: $schema=../../schema/xxgk-params.schema.json",
+                          f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。",
+                          "# 文字段落之间空一行即分段。"]), ""]
     fmt = load_format()
     notes = {key: f"# 每{unit} {len(table.columns)} 个数，按列：" + "、".join(c.label for c in table.columns)
              for key, unit, table in (("table3", "行", fmt.table3), ("table4", "组", fmt.table4))}
