@@ -95,13 +95,11 @@ def _reason(error: XxgkError) -> str:
 
 
 def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
-               scheduler: str | None = None, report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
-    """Build every parameter file; ``report`` is called as each finishes. Never raises for one
+               report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
+    """Build every parameter file in ``jobs`` local worker processes (``cluster.build_on_dask``
+    does the same on a Dask cluster); ``report`` is called as each finishes. Never raises for one
     agency's failure: its outcome says what went wrong."""
     names = [str(p) for p in paths]
-    if scheduler:
-        from .cluster import build_on_dask
-        return build_on_dask(names, settings, scheduler, jobs, report)
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),

@@ -228,7 +228,13 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
     start = time.perf_counter()
     if jobs is not None and jobs < 1:
         raise UsageError(f"-j {jobs}：应为正整数")
-    outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
+    if scheduler:  # distributed loads only for a cluster
+        from .cluster import build_on_dask
+
+        outcomes = build_on_dask([str(p) for p in paths], settings, scheduler, jobs or default_jobs(),
+                                 Progress(len(paths)))
+    else:
+        outcomes = build_many(paths, settings, jobs or default_jobs(), Progress(len(paths)))
     say(summary(outcomes, time.perf_counter() - start))
     try:  # after the summary: a page that cannot be written must not hide how the batch went
         written = write(Path(settings["outputs"]), outcomes)
