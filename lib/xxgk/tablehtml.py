@@ -17,9 +17,10 @@ that on the parsed HTML (never with regular expressions):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
+
+from .htmlgrid import grid
 
 MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged by great-tables
 
@@ -122,22 +123,6 @@ def _merge_left(tr: Tag) -> None:
             previous = cell
 
 
-@dataclass
-class GridCell:
-    tag: Tag
-    row: int
-    col: int
-    rowspan: int
-    colspan: int
-
-    def columns(self) -> range:
-        return range(self.col, self.col + self.colspan)
-
-    @property
-    def is_spanner(self) -> bool:
-        return "gt_column_spanner_outer" in (self.tag.get("class") or [])
-
-
 def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
     rows = thead.find_all("tr", recursive=False)
     cells = [cell for cell in grid(rows) if not _is_placeholder(cell.tag)]
@@ -172,20 +157,3 @@ def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
 
 def _is_placeholder(tag: Tag) -> bool:
     return not tag.get_text().replace("\xa0", "").strip()
-
-
-def grid(rows: list[Tag]) -> list[GridCell]:
-    """The cells of table rows placed on the grid as a browser would, honouring rowspan and colspan."""
-    taken: set[tuple[int, int]] = set()
-    cells = []
-    for r, tr in enumerate(rows):
-        col = 0
-        for tag in tr.find_all(["th", "td"], recursive=False):
-            while (r, col) in taken:
-                col += 1
-            # single-valued attributes, as in _merge_left
-            cell = GridCell(tag, r, col, int(tag.get("rowspan", "1")), int(tag.get("colspan", "1")))  # type: ignore[arg-type]
-            taken |= {(rr, cc) for rr in range(r, r + cell.rowspan) for cc in cell.columns()}
-            cells.append(cell)
-            col += cell.colspan
-    return cells
