@@ -17,9 +17,10 @@ from typing import Any
 
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
 from .findings import errors, warnings
+from .status import Status
 from .zygote import die_with_parent, warm_up
 
-BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
+BUILT, UNCHANGED, FAILED = Status.BUILT, Status.UNCHANGED, Status.FAILED
 # sections of one agency executing at once inside a worker: while one kernel waits on a message
 # round trip another computes, which keeps the cores busy without more worker processes
 SECTION_JOBS = 2
@@ -28,7 +29,7 @@ SECTION_JOBS = 2
 @dataclass(frozen=True)
 class Outcome:
     params: str
-    status: str  # built / unchanged / failed
+    status: Status  # built / unchanged / failed
     agency: str | None = None
     year: int | None = None
     reason: str = ""  # why it failed, first line of the error

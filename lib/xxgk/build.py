@@ -50,6 +50,7 @@ from .paths import (
 from .project import Project
 from .project import find as find_project
 from .sections import SECTIONS, Section, get_section
+from .status import Status
 from .zygote import stop_kernels, warm_up
 
 
@@ -58,7 +59,7 @@ class BuildResult:
     agency: str
     year: int
     folder: Path
-    status: str  # "built", or "unchanged" when the outputs in place were already these inputs'
+    status: Status  # BUILT, or UNCHANGED when the outputs in place were already these inputs'
     executed: tuple[str, ...]  # the sections whose notebooks ran (the others were reused)
     findings: tuple[Finding, ...]
 
@@ -139,7 +140,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                   {**settings, "kit_commit": record["kit_commit"]})
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == assembly:
-            return BuildResult(source.agency, report.year, target, "unchanged", (),
+            return BuildResult(source.agency, report.year, target, Status.UNCHANGED, (),
                                tuple(checked.findings))
         reused = existing["cache"]["sections"] if existing else {}
         reusable = {s.key for s in SECTIONS if reused.get(s.key) == keys[s.key]}
@@ -171,7 +172,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                    "warnings": len(warnings(checked.findings))}
             write_manifest(stage, manifest)
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
-    return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+    return BuildResult(source.agency, report.year, target, Status.BUILT, ran, tuple(checked.findings))
 
 
 def _workbooks(report: Report, previous: Report | None) -> list[tuple[str, str, bytes]]:
