@@ -27,6 +27,8 @@ from .paths import (
     agency_dir,
     project_outputs,
 )
+from .project import Project
+from .project import find as find_project
 from .rollup import INPUTS, page_title, printed
 from .sections import Section
 from .zygote import stop_kernels, warm_up
@@ -91,11 +93,13 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
     contents = [_content(path) for path in [*paths, *lasts]]
-    source = notebook_path(NOTEBOOK).read_bytes()
+    project = find_project(paths[0])  # its own roll-up notebook, if it has one, as for sections
+    source = notebook_path(NOTEBOOK, project).read_bytes()
     record = {"inputs": [], **provenance.kit_record({NOTEBOOK.notebook: source}),
               "agencies": [{"file": name, "sha256": provenance.sha256(data)}
                            for name, data in zip(files + [os.path.relpath(p.absolute(), target) for p in lasts],
                                                  contents, strict=True)]}
+    record["notebook_origins"] = {NOTEBOOK.notebook: project.notebook(NOTEBOOK)[1]}
     settings = {"title": title, "year": year, "files": files}
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
@@ -112,7 +116,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
         with staging(target) as stage:
             (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
-            notebook = _execute(stage, title, year, timeout)
+            notebook = _execute(stage, title, year, timeout, project)
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
             rendered = pdf.render_page(printed(html), page_title(title, year), title)
@@ -123,13 +127,14 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     return RollupResult(target, "built", len(paths))
 
 
-def _execute(stage: Path, title: str, year: int, timeout: float) -> NotebookNode:
+def _execute(stage: Path, title: str, year: int, timeout: float, project: Project) -> NotebookNode:
     """The roll-up notebook in a kernel forked from the zygote, like a section's; an interruption
     ends the kernel at once."""
     warm_up(PRELOAD)
     try:
         return execute_section(NOTEBOOK, {"inputs_path": INPUTS}, stage / ROLLUP_NOTEBOOK,
-                               {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout)
+                               {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout,
+                               project=project)
     except BaseException:
         stop_kernels()
         raise
