@@ -122,3 +122,10 @@ def test_bad_settings_are_refused_with_the_file_named(tmp_path, text):
     (tmp_path / MARKER).write_text(text, encoding="utf-8")
     result = xxgk("build", "params/2025/x.yaml", cwd=tmp_path)
     assert result.returncode == 2 and MARKER in result.stderr
+
+
+@pytest.mark.parametrize("agency", ["../上级", "某 县", ".hidden", "_x"])
+def test_an_agency_that_cannot_name_a_file_is_refused(tmp_path, agency):
+    with pytest.raises(UsageError, match="不能用作参数文件名"):
+        init(tmp_path / "new", agency, 2026)
+    assert not (tmp_path / "new").exists()

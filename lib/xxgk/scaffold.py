@@ -23,6 +23,7 @@ from . import paramsfile, paths
 from .errors import UsageError
 from .execute import with_defaults
 from .model import Report, json_schema
+from .params import AGENCY_NAME
 from .project import MARKER, NOTEBOOKS, Settings, marker_text
 from .sections import SECTIONS
 
@@ -114,8 +115,9 @@ def init(folder: Path, agency: str | None, year: int) -> Path:
         raise UsageError(f"{folder} 已存在且不是空文件夹；请指定一个新的或空的文件夹")
     report = blank_report(year, agency)
     name = agency or DEFAULT_AGENCY
-    if not name.strip() or any(c in name for c in "/\\\0") or name.startswith("."):
-        raise UsageError(f"--agency {name!r}：不能用作文件名（不能含 / 或 \\，不能以 . 开头）")
+    if not AGENCY_NAME.fullmatch(name):  # the parameter file's name, which names the outputs folder
+        raise UsageError(f"--agency {name}：不能用作参数文件名：只能由汉字、字母、数字、“-”和“_”组成，"
+                         "不含“.”和空格，不以“_”开头，至多 64 个字符")
     header = [f"# yaml-language-server: $schema=../../{SCHEMA}",
               f"# {report.agency.name} {year} 年政府信息公开工作年度报告的参数（xxgk init 生成的空白）。",
               "# 把每个“（请填写……）”换成本机关的内容，表格中的 0 换成统计数；文字段落之间空一行即分段。"]
