@@ -41,7 +41,7 @@ def naive(params: Path, out: Path) -> None:
     executed = []
     for section in SECTIONS:
         target = out / section.notebook
-        run([BIN / "papermill", ROOT / "notebooks" / section.notebook, target,
+        run([BIN / "papermill", ROOT / "lib" / "xxgk" / "notebooks" / section.notebook, target,
              "-p", "params_path", params.resolve(), "--cwd", out], stderr=subprocess.DEVNULL)
         executed.append(nbformat.read(target, as_version=4))
     merged = nbformat.v4.new_notebook(metadata=executed[0].metadata)

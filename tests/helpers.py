@@ -213,7 +213,7 @@ def failing_notebooks(folder):
     """A copy of the section notebooks in which part 一's body asks for a style that does not
     exist, as an office's own notebook might: its section fails in the kernel with a ValueError
     (the command line refuses such an option before anything runs, so this is the way to a
-    section that fails). Tests point ``xxgk.execute.NOTEBOOKS`` at it."""
+    section that fails). Tests point ``xxgk.paths.NOTEBOOKS`` at it."""
     import shutil
 
     import nbformat
@@ -221,7 +221,7 @@ def failing_notebooks(folder):
     from conftest import ROOT
 
     notebooks = folder / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
+    shutil.copytree(ROOT / "lib" / "xxgk" / "notebooks", notebooks)
     book = nbformat.read(notebooks / "01_overview.ipynb", as_version=4)
     next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
     nbformat.write(book, notebooks / "01_overview.ipynb")

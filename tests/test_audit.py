@@ -150,7 +150,7 @@ def test_each_executed_notebook_holds_one_parameters_cell_with_what_it_ran_with(
 def test_notebooks_name_the_kits_kernel_and_the_environment_registers_it():
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "lib" / "xxgk" / "notebooks").glob("*.ipynb")):
         assert nbformat.read(path, as_version=4).metadata.kernelspec.name == KERNEL, path.name
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert f'install --sys-prefix --name {KERNEL} --display-name "{KERNEL_DISPLAY_NAME}"' in makefile

@@ -14,7 +14,7 @@ from xxgk.errors import UsageError
 from xxgk.format import load_format
 from xxgk.sections import SECTIONS, get_section
 
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "lib" / "xxgk" / "notebooks"
 
 
 def notebooks():

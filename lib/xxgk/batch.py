@@ -17,9 +17,10 @@ from typing import Any
 
 from .errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
 from .findings import errors, warnings
+from .status import Status
 from .zygote import die_with_parent, warm_up
 
-BUILT, UNCHANGED, FAILED = "built", "unchanged", "failed"
+BUILT, UNCHANGED, FAILED = Status.BUILT, Status.UNCHANGED, Status.FAILED
 # sections of one agency executing at once inside a worker: while one kernel waits on a message
 # round trip another computes, which keeps the cores busy without more worker processes
 SECTION_JOBS = 2
@@ -28,7 +29,7 @@ SECTION_JOBS = 2
 @dataclass(frozen=True)
 class Outcome:
     params: str
-    status: str  # built / unchanged / failed
+    status: Status  # built / unchanged / failed
     agency: str | None = None
     year: int | None = None
     reason: str = ""  # why it failed, first line of the error
@@ -96,13 +97,11 @@ def _reason(error: XxgkError) -> str:
 
 
 def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
-               scheduler: str | None = None, report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
-    """Build every parameter file; ``report`` is called as each finishes. Never raises for one
+               report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
+    """Build every parameter file in ``jobs`` local worker processes (``cluster.build_on_dask``
+    does the same on a Dask cluster); ``report`` is called as each finishes. Never raises for one
     agency's failure: its outcome says what went wrong."""
     names = [str(p) for p in paths]
-    if scheduler:
-        from .cluster import build_on_dask
-        return build_on_dask(names, settings, scheduler, jobs, report)
     outcomes = []
     # spawned workers: the parent holds no kernel or ZeroMQ state worth inheriting through fork
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),

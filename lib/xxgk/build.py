@@ -47,7 +47,10 @@ from .paths import (
     agency_dir,
     failed_dir,
 )
+from .project import Project
+from .project import find as find_project
 from .sections import SECTIONS, Section, get_section
+from .status import Status
 from .zygote import stop_kernels, warm_up
 
 
@@ -56,7 +59,7 @@ class BuildResult:
     agency: str
     year: int
     folder: Path
-    status: str  # "built", or "unchanged" when the outputs in place were already these inputs'
+    status: Status  # BUILT, or UNCHANGED when the outputs in place were already these inputs'
     executed: tuple[str, ...]  # the sections whose notebooks ran (the others were reused)
     findings: tuple[Finding, ...]
 
@@ -111,14 +114,17 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
           options: dict[str, dict[str, Any]] | None = None, *,
           previous_path: str | Path | None = None, allow_errors: bool = False,
           formats: tuple[str, ...] = FORMATS, archival: bool = False,
-          force: bool = False, section_jobs: int = 1, timeout: float = CELL_TIMEOUT) -> BuildResult:
+          force: bool = False, section_jobs: int = 1, timeout: float = CELL_TIMEOUT,
+          project: Project | None = None) -> BuildResult:
     """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
     in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks.
     Sections whose inputs did not change since the outputs in place are reused, and an agency
     whose inputs did not change at all is left as it is, unless ``force``. ``section_jobs``
     sections execute at once (a batch already keeps the cores busy with whole agencies); a cell
-    that runs longer than ``timeout`` seconds fails its section."""
+    that runs longer than ``timeout`` seconds fails its section. The notebooks are ``project``'s
+    (default: the project holding the parameter file), else the kit's."""
     options = options or {}
+    project = project or find_project(params_path)
     check_settings(options, formats)
     checked = validate(params_path, previous_path)
     source, report = checked.source, checked.report
@@ -128,10 +134,11 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
             "请改正后重新生成。确需先出草稿时可加 --allow-errors，发布版每页会标注“未通过校验”。",
             checked.findings, agency=source.agency, year=report.year)
     target = agency_dir(_outputs_root(Path(outputs)), report.year, source.agency)
-    sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
+    sources = {s.key: notebook_path(s, project).read_bytes() for s in SECTIONS}
     previous = checked.previous
     workbooks = _workbooks(report, checked.previous_report if previous else None)
     record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS}, workbooks)
+    record["notebook_origins"] = {s.notebook: project.notebook(s)[1] for s in SECTIONS}
     settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
                 "archival": archival, "allow_errors": allow_errors, "options": options}
     keys = cache.section_keys(sources, report, checked.previous_report, options)
@@ -140,7 +147,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                   {**settings, "kit_commit": record["kit_commit"]})
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == assembly:
-            return BuildResult(source.agency, report.year, target, "unchanged", (),
+            return BuildResult(source.agency, report.year, target, Status.UNCHANGED, (),
                                tuple(checked.findings))
         reused = existing["cache"]["sections"] if existing else {}
         reusable = {s.key for s in SECTIONS if reused.get(s.key) == keys[s.key]}
@@ -159,7 +166,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                     return section, nbformat.read(stage / section.notebook, as_version=4)
                 return section, execute_section(section, inputs, stage / section.notebook,
                                                 options.get(section.key, {}), agency=source.agency,
-                                                year=report.year, timeout=timeout)
+                                                year=report.year, timeout=timeout, project=project)
 
             executed = execute_all(run, section_jobs)
             environment = _publish(stage, assemble.combine(executed), report, checked.findings, record, formats,
@@ -172,7 +179,7 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                                    "warnings": len(warnings(checked.findings))}
             write_manifest(stage, manifest)
     ran = tuple(s.key for s in SECTIONS if s.key not in reusable)
-    return BuildResult(source.agency, report.year, target, "built", ran, tuple(checked.findings))
+    return BuildResult(source.agency, report.year, target, Status.BUILT, ran, tuple(checked.findings))
 
 
 def _workbooks(report: Report, previous: Report | None) -> list[tuple[str, str, bytes]]:

@@ -23,6 +23,7 @@ from .errors import Terminated, UsageError, XxgkError, os_problem, printable
 from .findings import errors, to_json, to_text
 from .limits import CELL_TIMEOUT
 from .paths import project_outputs
+from .project import find as find_project
 from .sections import SECTIONS
 
 
@@ -83,8 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--set", dest="options", action="append", default=[], metavar="部分.选项=值",
                        help="设置某一部分 notebook 的选项，如 overview.subsection_style=heading；"
                             "各部分的选项见 xxgk options")
-    build.add_argument("--to", default="html,pdf,docx", metavar="格式",
-                       help="发布版的格式，逗号分隔：html、pdf、docx（默认全部）；审计版总会生成")
+    build.add_argument("--to", default=None, metavar="格式",
+                       help="发布版的格式，逗号分隔：html、pdf、docx（默认：项目的 xxgk.toml 所写，或全部）；"
+                            "审计版总会生成")
     build.add_argument("--pdfa", action="store_true", help="PDF 采用 PDF/A-2b（归档用）")
     build.add_argument("--previous", type=Path, metavar="文件", help=PREVIOUS_HELP)
     build.add_argument("--force", action="store_true", help="不沿用上次的结果，全部重新生成")
@@ -168,6 +170,18 @@ def _parser() -> argparse.ArgumentParser:
                             "不给时，查找同一文件夹中把文件名里的年度减一的报告，如 huaian-2023.pdf")
     audit.set_defaults(run=_audit)
 
+    init = commands.add_parser("init", help="新建一个项目：xxgk.toml、notebooks/、空白参数文件、outputs/、说明")
+    init.add_argument("folder", type=Path, metavar="文件夹", help="新项目的文件夹（不存在或为空）")
+    init.add_argument("--agency", metavar="名称", help="发布机关名称，也是参数文件的文件名（默认：本机关）")
+    init.add_argument("--year", type=int, default=None, metavar="年度", help="报告年度（默认：去年）")
+    init.set_defaults(run=_init)
+
+    lab = commands.add_parser("lab", help="用 JupyterLab 打开项目：查看执行过的 notebook、运行各部分")
+    lab.add_argument("folder", type=Path, nargs="?", default=Path("."), metavar="文件夹",
+                     help="项目中的文件夹（默认：当前文件夹），向上找到 xxgk.toml")
+    lab.add_argument("--port", type=int, default=0, metavar="N", help="端口（默认随机）")
+    lab.set_defaults(run=_lab)
+
     options = commands.add_parser("options", help="列出各部分 notebook 的选项（xxgk build --set 部分.选项=值）")
     options.set_defaults(run=_list_options)
     return parser
@@ -177,10 +191,12 @@ PREVIOUS_HELP = "上一年度的参数文件（默认按 params/<年度-1>/<机�
 
 
 def _build(args: argparse.Namespace) -> int:
-    formats = tuple(f.strip() for f in args.to.split(",") if f.strip())
+    formats = tuple(f.strip() for f in (args.to or "").split(",") if f.strip())
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         raise UsageError(f"--timeout {args.timeout:g}：应为正数（秒）")
-    outputs = args.outputs or project_outputs(Path(args.params[0]))
+    project = find_project(args.params[0])  # its xxgk.toml says what the command line does not
+    outputs = args.outputs or project.outputs or project_outputs(Path(args.params[0]))
+    formats = formats if args.to is not None else project.settings.formats
     settings = {"outputs": outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
                 "formats": formats, "archival": args.pdfa, "force": args.force,
                 "timeout": args.timeout or CELL_TIMEOUT}
@@ -192,7 +208,7 @@ def _build(args: argparse.Namespace) -> int:
         from .build import check_settings
 
         check_settings(settings["options"], formats)
-        return _build_many(args.params, settings, args.jobs, args.scheduler)
+        return _build_many(args.params, settings, args.jobs or project.settings.jobs, args.scheduler)
     from .rerun import refuse_kept_copy
     from .zygote import warm_up
 
@@ -226,7 +242,13 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
     start = time.perf_counter()
     if jobs is not None and jobs < 1:
         raise UsageError(f"-j {jobs}：应为正整数")
-    outcomes = build_many(paths, settings, jobs or default_jobs(), scheduler, Progress(len(paths)))
+    if scheduler:  # distributed loads only for a cluster
+        from .cluster import build_on_dask
+
+        outcomes = build_on_dask([str(p) for p in paths], settings, scheduler, jobs or default_jobs(),
+                                 Progress(len(paths)))
+    else:
+        outcomes = build_many(paths, settings, jobs or default_jobs(), Progress(len(paths)))
     say(summary(outcomes, time.perf_counter() - start))
     try:  # after the summary: a page that cannot be written must not hide how the batch went
         written = write(Path(settings["outputs"]), outcomes)
@@ -380,6 +402,25 @@ def _workbook(args: argparse.Namespace) -> int:
     write_new(args.output, workbook.render(report, args.year, args.agency), args.force)
     say(f"已写入 {args.output}")
     return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .scaffold import init
+
+    params = init(args.folder, args.agency, args.year or date.today().year - 1)
+    say(f"已新建项目 {args.folder}/。请填写 {params.relative_to(args.folder)}，然后在项目文件夹中运行：\n"
+        f"  xxgk check {params.relative_to(args.folder)}\n  xxgk build {params.relative_to(args.folder)}")
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .lab import lab
+
+    if not 0 <= args.port < 65536:
+        raise UsageError(f"--port {args.port}：应为 0 至 65535 之间的整数")
+    return lab(args.folder, args.port, say)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from papermill.translators import PythonTranslator, papermill_translators
 
 from .errors import KitError, SectionError, UsageError
 from .limits import CELL_TIMEOUT
-from .paths import NOTEBOOKS
+from .project import Project
 from .sections import Section
 
 # the kernel the notebooks name: the kit's environment, registered under this name by the Makefile
@@ -65,8 +65,9 @@ papermill_translators.register("python", ReadablePythonTranslator)
 logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
-def notebook_path(section: Section) -> Path:
-    path = NOTEBOOKS / section.notebook
+def notebook_path(section: Section, project: Project | None = None) -> Path:
+    """The notebook that runs ``section``: the project's own, else the kit's."""
+    path, _ = (project or Project(None)).notebook(section)
     if not path.is_file():
         raise KitError(f"找不到第 {section.key} 部分的 notebook：{path}。请重新获取完整的 xxgk。")
     return path
@@ -176,14 +177,21 @@ def parameterized(notebook: NotebookNode, values: dict[str, Any]) -> NotebookNod
     every executed notebook would show the example's ``params_path`` above the one it ran with;
     this way the one parameters cell holds what ran. It keeps papermill's tag for injected
     values, and the values are in the notebook's metadata as papermill records them."""
+    notebook = with_defaults(notebook, values)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    cell.metadata["tags"] = [*cell.metadata["tags"], INJECTED_ID]
+    notebook.metadata["papermill"] = {"default_parameters": {}, "parameters": dict(values),
+                                      "environment_variables": {}, "version": papermill.__version__}
+    return notebook
+
+
+def with_defaults(notebook: NotebookNode, values: dict[str, Any]) -> NotebookNode:
+    """A copy of ``notebook`` whose parameters cell has ``values`` as its defaults."""
     notebook = nbformat.from_dict(copy.deepcopy(dict(notebook)))
     cell = next((c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])), None)
     if cell is None:
         raise KitError("notebook 中没有带 parameters 标签的单元格，无法传入参数")
     cell.source = _assign(cell.source, values)
-    cell.metadata["tags"] = [*cell.metadata["tags"], INJECTED_ID]
-    notebook.metadata["papermill"] = {"default_parameters": {}, "parameters": dict(values),
-                                      "environment_variables": {}, "version": papermill.__version__}
     return notebook
 
 
@@ -209,10 +217,11 @@ def _assign(source: str, values: dict[str, Any]) -> str:
 
 def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
                     options: dict[str, Any], *, agency: str, year: int,
-                    timeout: float = CELL_TIMEOUT) -> NotebookNode:
-    """Run ``section``'s notebook with the given ``INPUTS`` and options into ``output``
-    (cwd: its folder, where the input files are); return it as kept there, settled."""
-    source = nbformat.read(notebook_path(section), as_version=4)
+                    timeout: float = CELL_TIMEOUT, project: Project | None = None) -> NotebookNode:
+    """Run ``section``'s notebook (``project``'s own, else the kit's) with the given ``INPUTS``
+    and options into ``output`` (cwd: its folder, where the input files are); return it as kept
+    there, settled."""
+    source = nbformat.read(notebook_path(section, project), as_version=4)
     return run_notebook(section, parameterized(source, {**inputs, **options}), output,
                         agency=agency, year=year, timeout=timeout)
 

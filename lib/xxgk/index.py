@@ -21,10 +21,12 @@ from urllib.parse import quote
 from .format import load_format
 from .paths import AUDIT_HTML, MANIFEST, REPORT_DOCX, REPORT_HTML, REPORT_PDF, failed_dir
 from .sections import SECTIONS
+from .status import Status
 
 INDEX = "index.html"
 ROLLUP = "_rollup/rollup.html"  # written by ``xxgk rollup``; linked when it exists
-BUILT, UNCHANGED, FAILED, EARLIER, EARLIER_FAILED = "built", "unchanged", "failed", "earlier", "earlier-failed"
+BUILT, UNCHANGED, FAILED = Status.BUILT, Status.UNCHANGED, Status.FAILED
+EARLIER, EARLIER_FAILED = Status.EARLIER, Status.EARLIER_FAILED
 # in the order "sort by status" puts them: what needs a look first
 STATUS_LABELS = {FAILED: "失败", EARLIER_FAILED: "上次失败", BUILT: "已生成", UNCHANGED: "未变", EARLIER: "上次生成"}
 OUTPUT_LINKS = ((REPORT_HTML, "报告"), (REPORT_PDF, "PDF"), (REPORT_DOCX, "Word"), (AUDIT_HTML, "审计版"))
@@ -35,7 +37,7 @@ _YEAR = re.compile(r"[0-9]{4}")
 class Row:
     agency: str  # the output folder's name
     name: str  # the agency's full name where known, else ``agency``
-    status: str  # one of STATUS_LABELS
+    status: Status
     errors: int | None = None  # validation errors and warnings; None where unknown
     warnings: int | None = None
     note: str = ""  # why it failed, or when it was built

@@ -21,10 +21,11 @@ from .params import Source, parse_params
 INDENT = "  "
 
 
-def render(report: Report, origin: str) -> str:
-    """The parameter file of ``report``; ``origin`` says in its first comment where it came from."""
+def render(report: Report, origin: str = "", head: list[str] | None = None) -> str:
+    """The parameter file of ``report``; ``origin`` says in its first comment where it came from
+    (or ``head`` gives those opening comment lines)."""
     data = _given(report.model_dump(mode="python"), ())
-    head = [f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。"]
+    head = head or [f"# {report.agency.name} {report.year} 年政府信息公开工作年度报告的参数，由 {origin} 导入。"]
     text = _text(head, data)
     _same_report(report, text)
     return text

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
-KIT_ROOT = PACKAGE.parents[1]  # the repository: lib/xxgk/ -> lib/ -> root
-NOTEBOOKS = KIT_ROOT / "notebooks"
-TEMPLATES = PACKAGE / "templates"
+from .errors import KitError
+
+
+def package_file(*parts: str) -> Path:
+    """A file or folder shipped inside the package (notebooks, templates, format data), wherever
+    the package is installed: in a clone, an editable install or a wheel's site-packages."""
+    found = resources.files(__package__).joinpath(*parts)
+    if not isinstance(found, Path):  # a zipped install: papermill and nbconvert need real files
+        raise KitError(f"xxgk 安装在压缩包中，无法读取其中的 {'/'.join(parts)}。请用 pip 正常安装（不压缩）。")
+    return found
+
+
+PACKAGE = package_file()
+NOTEBOOKS = package_file("notebooks")  # the kit's own section notebooks; a project's own replace them
+TEMPLATES = package_file("templates")
 DEFAULT_OUTPUTS = Path("outputs")
 PARAMS_FOLDER = "params"
 

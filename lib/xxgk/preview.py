@@ -34,6 +34,7 @@ from .format import load_format
 from .frames import Cell, cells
 from .paths import NOTEBOOKS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX, REPORT_PDF, TEMPLATES
 from .previewserver import PreviewServer, View
+from .project import find as find_project
 from .sections import SECTIONS, Section
 from .zygote import owned_folder, stop_kernels, warm_up
 
@@ -87,6 +88,7 @@ class Session:
     def __init__(self, params: Path, previous: Path | None, folder: Path, jobs: int,
                  show: Callable[[View], None]) -> None:
         self.params, self.previous, self.folder, self.jobs, self.show = params, previous, folder, jobs, show
+        self.project = find_project(params)  # whose notebooks run, as in a build
         self.keys: dict[str, str] = {}
         self.notebooks: dict[str, NotebookNode] = {}
         self.report: dict[str, Any] = {}
@@ -102,7 +104,7 @@ class Session:
         except XxgkError as error:
             self.update(error=error.message, updating=False)
             return
-        sources = {s.key: notebook_path(s).read_bytes() for s in SECTIONS}
+        sources = {s.key: notebook_path(s, self.project).read_bytes() for s in SECTIONS}
         keys = cache.section_keys(sources, checked.report, checked.previous_report, {})
         report = cache.report_data(checked.report)
         changed = {field for field in report.keys() | self.report.keys() if report.get(field) != self.report.get(field)}
@@ -143,7 +145,7 @@ class Session:
             if superseded():
                 return section, None
             return section, execute_section(section, inputs, self.folder / section.notebook, {},
-                                            agency=self.params.stem, year=year)
+                                            agency=self.params.stem, year=year, project=self.project)
 
         done = execute_all(run, self.jobs, sections)  # type: ignore[arg-type]
         for section, notebook in done:
@@ -197,12 +199,14 @@ def watched(params: Path, previous: Path | None) -> tuple[list[Path], Callable[[
         previous = params.parent.parent / str(int(params.parent.name) - 1) / params.name
     files = {str(p.absolute()) for p in (params, previous) if p is not None}
     roots = {p.absolute().parent for p in (params, previous) if p is not None and p.absolute().parent.is_dir()}
+    own = find_project(params).notebooks
+    notebooks = {NOTEBOOKS, *([own] if own is not None and own.is_dir() else [])}
 
     def relevant(change: Change, path: str) -> bool:
         return path in files or path.startswith(str(TEMPLATES) + os.sep) or (
-            path.startswith(str(NOTEBOOKS) + os.sep) and path.endswith(".ipynb"))
+            path.endswith(".ipynb") and any(path.startswith(str(folder) + os.sep) for folder in notebooks))
 
-    return sorted(roots | {NOTEBOOKS, TEMPLATES}), relevant
+    return sorted(roots | notebooks | {TEMPLATES}), relevant
 
 
 def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_browser: bool = False,

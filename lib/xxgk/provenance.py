@@ -19,7 +19,7 @@ from typing import Any
 
 from .format import FORMAT_FILE
 from .params import Source
-from .paths import KIT_ROOT, MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY, seal_key_file
+from .paths import MANIFEST, PACKAGE, PARAMS_COPY, PREVIOUS_COPY, package_file, seal_key_file
 
 # the packages whose version can change an output: the kit's, the notebooks' and the exporters', and
 # what WeasyPrint (HTML and CSS parsing, fonts) and python-docx (XML) build on
@@ -34,12 +34,17 @@ def sha256(data: bytes) -> str:
 
 @cache  # per process: asked once per report, and neither can change while a batch runs
 def kit_commit() -> str:
-    """The kit's git commit, marked ``-dirty`` when its files differ from it; ``unknown`` outside git."""
+    """The kit's git commit, marked ``-dirty`` when its package (code, notebooks, format data,
+    templates) differs from it; ``unknown`` for an installed package, even one whose environment
+    happens to sit inside some other git work tree (its files are not tracked there)."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", "-C", str(PACKAGE), *arguments], check=True,
+                              capture_output=True, text=True).stdout
+
     try:
-        commit = subprocess.run(["git", "-C", str(KIT_ROOT), "rev-parse", "HEAD"], check=True,
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(KIT_ROOT), "status", "--porcelain", "--",
-                                "lib", "notebooks"], check=True, capture_output=True, text=True).stdout
+        git("ls-files", "--error-unmatch", "__init__.py")
+        commit = git("rev-parse", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--", ".")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("-dirty" if dirty.strip() else "")
@@ -70,7 +75,7 @@ def kit_record(notebooks: dict[str, bytes]) -> dict:
     """What a build ran besides its inputs: the notebooks, the format data, the kit, the packages."""
     return {
         "notebooks": {name: sha256(data) for name, data in notebooks.items()},
-        "format": {"file": FORMAT_FILE, "sha256": sha256((PACKAGE / FORMAT_FILE).read_bytes())},
+        "format": {"file": FORMAT_FILE, "sha256": sha256(package_file(FORMAT_FILE).read_bytes())},
         "kit_commit": kit_commit(),
         "versions": dict(versions()),
     }

@@ -18,7 +18,6 @@ from .model import unpublishable
 from .params import previous_year_file, read_source
 from .paths import (
     MANIFEST,
-    NOTEBOOKS,
     ROLLUP_DIR,
     ROLLUP_HTML,
     ROLLUP_NOTEBOOK,
@@ -26,6 +25,8 @@ from .paths import (
     agency_dir,
     project_outputs,
 )
+from .project import Project
+from .project import find as find_project
 from .sections import Section
 from .zygote import stop_kernels, warm_up
 
@@ -92,11 +93,13 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
     contents = [_content(path) for path in [*paths, *lasts]]
-    source = _notebook_source()
+    project = find_project(paths[0])  # its own roll-up notebook, if it has one, as for sections
+    source = _notebook_source(project)
     record = {"inputs": [], **provenance.kit_record({NOTEBOOK.notebook: source}),
               "agencies": [{"file": name, "sha256": provenance.sha256(data)}
                            for name, data in zip(files + [os.path.relpath(p.absolute(), target) for p in lasts],
                                                  contents, strict=True)]}
+    record["notebook_origins"] = {NOTEBOOK.notebook: project.notebook(NOTEBOOK)[1]}
     settings = {"title": title, "year": year, "files": files}
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
@@ -119,7 +122,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
         with staging(target) as stage:
             (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
-            notebook = _execute(stage, title, year, timeout)
+            notebook = _execute(stage, title, year, timeout, project)
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
             rendered = pdf.render_page(printed(html), page_title(title, year), title)
@@ -130,11 +133,12 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     return RollupResult(target, "built", len(paths))
 
 
-def _notebook_source() -> bytes:
+def _notebook_source(project: Project) -> bytes:
+    path, _ = project.notebook(NOTEBOOK)
     try:
-        return (NOTEBOOKS / NOTEBOOK.notebook).read_bytes()
+        return path.read_bytes()
     except OSError:
-        raise KitError(f"找不到汇总报告的 notebook：{NOTEBOOKS / NOTEBOOK.notebook}。请重新获取完整的 xxgk。") from None
+        raise KitError(f"找不到汇总报告的 notebook：{path}。请重新获取完整的 xxgk。") from None
 
 
 def _built_from(target: Path) -> str | None:
@@ -146,7 +150,7 @@ def _built_from(target: Path) -> str | None:
         return None
 
 
-def _execute(stage: Path, title: str, year: int, timeout: float) -> NotebookNode:
+def _execute(stage: Path, title: str, year: int, timeout: float, project: Project) -> NotebookNode:
     """The roll-up notebook in a kernel forked from the zygote, like a section's; an interruption
     ends the kernel at once."""
     from .execute import execute_section
@@ -155,7 +159,8 @@ def _execute(stage: Path, title: str, year: int, timeout: float) -> NotebookNode
     warm_up(PRELOAD)
     try:
         return execute_section(NOTEBOOK, {"inputs_path": INPUTS}, stage / ROLLUP_NOTEBOOK,
-                               {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout)
+                               {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout,
+                               project=project)
     except BaseException:
         stop_kernels()
         raise

@@ -17,9 +17,10 @@ that on the parsed HTML (never with regular expressions):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
+
+from .htmlgrid import grid
 
 MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged by great-tables
 
@@ -28,13 +29,16 @@ MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged
 TABLE_CSS = """
 #{id} .gt_table {{ border-collapse: collapse; margin: 0.5em auto 1em; width: 100%; color: #000;
   background: #fff; font-size: 10.5pt; line-height: 1.35; }}
-#{id} .gt_table th, #{id} .gt_table td {{ border: 0.75pt solid #000; padding: 2pt 3pt;
-  vertical-align: middle; text-align: center; font-weight: normal; }}
-#{id} .gt_table .gt_stub, #{id} .gt_table .gt_group_heading {{ text-align: left; }}
+#{id} .gt_table th, #{id} .gt_table td {{ padding: 2pt 3pt; }}
 #{id} .gt_table .gt_column_spanner {{ display: inline; border: 0; padding: 0; }}
-#{id} .gt_table thead th {{ font-weight: bold; }}
-#{id} .gt_table .xxgk-subhead td {{ font-weight: bold; }}
 """
+# What a reader must see of each cell is written on the cell itself: JupyterLab's sanitizer drops
+# the table's <style> in an untrusted notebook (every notebook that came from another machine)
+# but keeps style attributes with these properties (tried in Chromium; table border= and align=
+# attributes lose to JupyterLab's own table style). Padding stays in the stylesheet, where the
+# printed report sets table 三's tighter.
+CELL_STYLE = "border: 0.75pt solid #000; vertical-align: middle; text-align: {align}; font-weight: {weight}"
+LEFT_ALIGNED = ("gt_stub", "gt_group_heading")
 
 
 def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozenset(),
@@ -76,7 +80,17 @@ def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozense
             # multi-valued attribute; its documentation sets plain lists, which serialise the same
             tr["class"] = [*(tr.get("class") or []), "xxgk-subhead"]  # type: ignore[assignment]
     _drop_dangling_headers(table)
+    _style_cells(table)
     return str(soup).strip()
+
+
+def _style_cells(table: Tag) -> None:
+    for cell in table.find_all(["th", "td"]):
+        left = any(name in (cell.get("class") or []) for name in LEFT_ALIGNED)
+        row = cell.parent
+        subhead = cell.name == "td" and row is not None and "xxgk-subhead" in (row.get("class") or [])
+        bold = subhead or cell.find_parent("thead") is not None
+        cell["style"] = CELL_STYLE.format(align="left" if left else "center", weight="bold" if bold else "normal")
 
 
 def _mark_places(tr: Tag, places: Sequence[str | None]) -> None:
@@ -107,22 +121,6 @@ def _merge_left(tr: Tag) -> None:
             cell.decompose()
         else:
             previous = cell
-
-
-@dataclass
-class GridCell:
-    tag: Tag
-    row: int
-    col: int
-    rowspan: int
-    colspan: int
-
-    def columns(self) -> range:
-        return range(self.col, self.col + self.colspan)
-
-    @property
-    def is_spanner(self) -> bool:
-        return "gt_column_spanner_outer" in (self.tag.get("class") or [])
 
 
 def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
@@ -159,20 +157,3 @@ def _relayout_header(soup: BeautifulSoup, thead: Tag) -> None:
 
 def _is_placeholder(tag: Tag) -> bool:
     return not tag.get_text().replace("\xa0", "").strip()
-
-
-def grid(rows: list[Tag]) -> list[GridCell]:
-    """The cells of table rows placed on the grid as a browser would, honouring rowspan and colspan."""
-    taken: set[tuple[int, int]] = set()
-    cells = []
-    for r, tr in enumerate(rows):
-        col = 0
-        for tag in tr.find_all(["th", "td"], recursive=False):
-            while (r, col) in taken:
-                col += 1
-            # single-valued attributes, as in _merge_left
-            cell = GridCell(tag, r, col, int(tag.get("rowspan", "1")), int(tag.get("colspan", "1")))  # type: ignore[arg-type]
-            taken |= {(rr, cc) for rr in range(r, r + cell.rowspan) for cc in cell.columns()}
-            cells.append(cell)
-            col += cell.colspan
-    return cells

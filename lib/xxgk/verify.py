@@ -21,6 +21,7 @@ from .build import build
 from .errors import UsageError
 from .limits import MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL, TABLES_COPIES
+from .project import find as find_project
 from .provenance import sha256
 from .regularfile import Refused, read_bounded
 
@@ -60,7 +61,8 @@ def verify(folder: str | Path) -> Verdict:
             if PREVIOUS_COPY in inputs else None
         rebuilt = build(params, outputs=scratch / "outputs", options=settings["options"],
                         previous_path=previous, allow_errors=settings["allow_errors"],
-                        formats=tuple(settings["formats"]), archival=settings["archival"]).folder
+                        formats=tuple(settings["formats"]), archival=settings["archival"],
+                        project=find_project(folder)).folder
         names = sorted(set(manifest["outputs"]) | {MANIFEST})
         differing += [name for name in names if _digest(folder / name) != _digest(rebuilt / name)]
         now = json.loads((rebuilt / MANIFEST).read_text(encoding="utf-8"))

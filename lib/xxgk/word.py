@@ -26,8 +26,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from .htmlgrid import grid
 from .model import Report
-from .tablehtml import grid
 
 BODY_FONT, HEADING_FONT, KAI_FONT, TITLE_FONT = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
 # official face -> the free face the HTML and PDF are set in (report.css, pdf.FONTS)

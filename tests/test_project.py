@@ -1,0 +1,131 @@
+"""``xxgk init`` and the project: what it makes, that its blank checks clean and builds with the
+commands its README gives, where the CLI finds the project, whose notebooks run, and that
+``xxgk.toml`` cannot point outside the project."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from xxgk import paths
+from xxgk.errors import UsageError
+from xxgk.model import Report
+from xxgk.params import load_params
+from xxgk.project import MARKER, find, read_settings
+from xxgk.rules import check
+from xxgk.scaffold import init
+from xxgk.sections import SECTIONS, get_section
+
+
+def xxgk(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xxgk.cli", *arguments], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("init") / "办公室"
+    result = xxgk("init", str(folder), "--agency", "某县人民政府办公室", "--year", "2026", cwd=folder.parent)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_init_makes_a_project(project):
+    params = project / "params" / "2026" / "某县人民政府办公室.yaml"
+    assert {p.name for p in project.iterdir()} >= {MARKER, "notebooks", "params", "outputs", "environment.yml",
+                                                   "README.md"}
+    assert {p.name for p in (project / "notebooks").glob("*.ipynb")} == {s.notebook for s in SECTIONS}
+    assert find(params).root == project and find(project / "outputs").root == project
+    text = params.read_text(encoding="utf-8")
+    assert "请填写" in text and text.count("# ") > 40  # a commented blank
+    # every field the model knows is either in the file or optional
+    written = yaml.safe_load(text)
+    required = {name for name, field in Report.model_fields.items() if field.is_required()}
+    assert required <= set(written) and {"table2", "table3", "table4"} <= set(written)
+    report = load_params(params)
+    assert report.agency.name == "某县人民政府办公室" and report.year == 2026
+    assert not check(report, None)  # tables of zeros pass the rules
+    # the notebooks run on the new file when opened in JupyterLab
+    source = (project / "notebooks" / "03_requests.ipynb").read_text(encoding="utf-8")
+    assert "../params/2026/某县人民政府办公室.yaml" in source
+
+
+def test_the_readme_commands_work_as_written(project):
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    commands = re.search(r"```sh\n(.*?)```", readme, re.S).group(1).splitlines()
+    assert [c.split()[1] for c in commands] == ["check", "build", "verify", "lab"]
+    for command in commands[:3]:  # lab serves until stopped: tests/test_lab.py runs it
+        words = shlex.split(command)
+        assert words[0] == "xxgk"
+        result = xxgk(*words[1:], cwd=project)
+        assert result.returncode == 0, (command, result.stdout, result.stderr)
+    built = project / "outputs" / "2026" / "某县人民政府办公室"
+    assert {"report.html", "report.pdf", "report.docx"} <= {p.name for p in built.iterdir()}
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["notebook_origins"]) == {s.notebook for s in SECTIONS}
+    assert set(manifest["notebook_origins"].values()) == {"project"}
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "kept.txt").write_text("x")
+    result = xxgk("init", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "不是空文件夹" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    init(empty, None, 2026)
+    assert (empty / MARKER).is_file()
+
+
+def test_a_projects_own_notebook_replaces_the_kits(tmp_path):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    section = get_section("requests")
+    assert find(tmp_path).notebook(section) == (paths.NOTEBOOKS / section.notebook, "package")
+    own = tmp_path / "notebooks" / section.notebook
+    own.write_text("{}", encoding="utf-8")
+    assert find(tmp_path / "params" / "2025" / "x.yaml").notebook(section) == (own, "project")
+    assert find(tmp_path).notebook(get_section("other"))[1] == "package"
+
+
+def test_without_a_marker_the_kits_defaults_apply(tmp_path):
+    assert find(tmp_path).root is None and find(tmp_path).outputs is None
+
+
+@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/elsewhere", "a/../../elsewhere", "link/x", ""])
+def test_no_path_in_the_settings_leaves_the_project(tmp_path, outputs):
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(tmp_path, project / "link")
+    (project / MARKER).write_text(f'[build]\noutputs = "{outputs}"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="build.outputs"):
+        read_settings(project / MARKER)
+
+
+def test_a_folder_inside_the_project_is_accepted_and_used(tmp_path):
+    (tmp_path / MARKER).write_text('[build]\noutputs = "published/reports"\nformats = ["html"]\njobs = 2\n',
+                                   encoding="utf-8")
+    project = find(tmp_path)
+    assert project.outputs == tmp_path / "published" / "reports"
+    assert project.settings.formats == ("html",) and project.settings.jobs == 2
+
+
+@pytest.mark.parametrize("text", ['[build]\nformats = ["exe"]\n', "[build]\njobs = 0\n", "[other]\n", "not toml ["])
+def test_bad_settings_are_refused_with_the_file_named(tmp_path, text):
+    (tmp_path / MARKER).write_text(text, encoding="utf-8")
+    result = xxgk("build", "params/2025/x.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and MARKER in result.stderr
+
+
+@pytest.mark.parametrize("agency", ["../上级", "某 县", ".hidden", "_x"])
+def test_an_agency_that_cannot_name_a_file_is_refused(tmp_path, agency):
+    with pytest.raises(UsageError, match="不能用作参数文件名"):
+        init(tmp_path / "new", agency, 2026)
+    assert not (tmp_path / "new").exists()
