@@ -141,6 +141,12 @@ def with_tables(report, table2=None, table3=None, table4=None):
 NEUTRAL = "本段为测试用文字，不含任何件数。"
 
 
+def official_wording(text: str) -> str:
+    """A parameter file's text without its ``label_variants`` (the example's 规范性文件 is an X4
+    warning), for tests that count other findings."""
+    return re.sub(r"(?m)^label_variants:\n(?:  .*\n)+", "", text)
+
+
 def neutral(report):
     """``report`` with narrative that states no numbers and the official wording, so only the
     tables are checked."""

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
-from helpers import chromium
+from helpers import chromium, official_wording
 from xxgk import index
 from xxgk.batch import BUILT, FAILED, UNCHANGED, Outcome
 from xxgk.findings import errors, warnings
@@ -25,7 +25,7 @@ from xxgk.params import load_params
 from xxgk.rules import check
 from xxgk.sections import SECTIONS
 
-EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+EXAMPLE_TEXT = official_wording(EXAMPLE.read_text(encoding="utf-8"))  # its only warnings: the edits
 NAME_LINE = "  name: 额敏县人民政府办公室"
 # a stale acceptance: one warning (A1), no error
 STALE = "\naccepted:\n  - rule: T4\n    reason: 去年的表四有误，今年已改正\n"

@@ -16,6 +16,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, run_xxgk
+from helpers import official_wording
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import write_agencies  # noqa: E402
@@ -35,9 +36,10 @@ def project(root: Path, files: list[Path]) -> Path:
     folder = root / "params" / "2025"
     folder.mkdir(parents=True)
     for index, path in enumerate(files):
-        shutil.copy(path, folder / path.name)
+        text = official_wording(path.read_text(encoding="utf-8"))  # findings then come from the tables only
+        (folder / path.name).write_text(text, encoding="utf-8")
         if index < LAST_YEAR:
-            text = path.read_text(encoding="utf-8").replace("year: 2025", "year: 2024").replace("2026-", "2025-")
+            text = text.replace("year: 2025", "year: 2024").replace("2026-", "2025-")
             (root / "params" / "2024").mkdir(exist_ok=True)
             (root / "params" / "2024" / path.name).write_text(text, encoding="utf-8")
     return folder
