@@ -1,12 +1,15 @@
-"""Shared fixtures. The end-to-end build runs once per session, for real (papermill kernels,
-nbconvert), through the ``xxgk`` command exactly as a statistician runs it."""
+"""Shared fixtures. The end-to-end builds of the example run once per test run (not once per xdist
+worker), for real (papermill kernels, nbconvert), through the ``xxgk`` command exactly as a
+statistician runs it."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,14 +30,45 @@ def example():
     return load_params(EXAMPLE)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """``outputs/2025/emin`` of one real build of the example."""
-    outputs = tmp_path_factory.mktemp("outputs")
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs)
+def once_per_run(name: str, make: Callable[[Path], None], tmp_path_factory, worker_id: str) -> Path:
+    """The folder ``make`` fills, made once for the whole run: under xdist every worker is a process of
+    its own, so the first to ask makes it in the run's shared temporary folder under a file lock and
+    the others wait and read it (pytest-xdist's "session fixture executed only once" recipe).
+    What it gives is shared by every test of the run: tests read it, or copy it to change it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent  # the run's folder, above the workers' own
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed to make it left
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def build_example(outputs: Path, *options: str) -> None:
+    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, *options)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", "a successful build prints nothing to stderr"
-    return outputs / "2025" / "emin"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, worker_id) -> Path:
+    """``outputs/2025/emin`` of one real build of the example (HTML, PDF, Word), shared by the run
+    (``once_per_run``): read it, or ``shutil.copytree`` it to change it."""
+    return once_per_run("built", build_example, tmp_path_factory, worker_id) / "2025" / "emin"
+
+
+@pytest.fixture(scope="session")
+def built_html(tmp_path_factory, worker_id) -> Path:
+    """``outputs/2025/emin`` of one HTML-only build of the example (no PDF or Word to wait for),
+    shared by the run as ``built`` is."""
+    def make(outputs: Path) -> None:
+        build_example(outputs, "--to", "html")
+
+    return once_per_run("built-html", make, tmp_path_factory, worker_id) / "2025" / "emin"
 
 
 @pytest.fixture

@@ -72,17 +72,21 @@ def test_a_failing_section_is_named_in_the_batch_summary(tmp_path, failing_secti
     assert not (outputs / "2025" / "a").exists()
 
 
-def test_dask_local_cluster_equals_local_build(tmp_path):
-    folder = agencies(tmp_path, ["a", "b"], {"b": ("licensing: 9865", "licensing: 9866")})
+def test_dask_local_cluster_equals_local_build(tmp_path, built):
+    """Two agencies built on a local Dask cluster, byte for byte what local builds give: the
+    example's (the run's ``built``) and one of other figures, built here as a local batch."""
+    changed = {"b": ("licensing: 9865", "licensing: 9866")}
     local, dask = tmp_path / "local", tmp_path / "dask"
-    assert run_xxgk("build", folder, "-j", "2", "--outputs", local).returncode == 0
-    result = run_xxgk("build", folder, "--scheduler", "local", "-j", "2", "--outputs", dask)
+    assert run_xxgk("build", agencies(local, ["b"], changed), "-j", "2", "--outputs", local).returncode == 0
+    result = run_xxgk("build", agencies(dask, ["emin", "b"], changed), "--scheduler", "local", "-j", "2",
+                      "--outputs", dask)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "已生成 2" in result.stdout
-    built = tree(local)
-    assert built == tree(dask) and len(built) == 2 * 13  # twelve files and the seal (.xxgk-seal)
-    for outputs in (local, dask):  # both ways of building end with the year's index
-        assert 'data-agency="a"' in (outputs / "2025" / "index.html").read_text(encoding="utf-8")
+    expected = {"emin": tree(built), "b": tree(local / "2025" / "b")}
+    assert {name: tree(dask / "2025" / name) for name in expected} == expected
+    assert all(len(files) == 13 for files in expected.values())  # twelve files and the seal (.xxgk-seal)
+    for outputs, name in ((local, "b"), (dask, "emin")):  # both ways of building end with the year's index
+        assert f'data-agency="{name}"' in (outputs / "2025" / "index.html").read_text(encoding="utf-8")
 
 
 def test_two_builds_of_one_agency_at_once_stay_consistent(tmp_path):
@@ -118,12 +122,14 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def incremental(tmp_path):
+def incremental(tmp_path, built_html):
+    """The example in a project of its own with the outputs of its HTML build: a copy of the run's
+    (``built_html``), byte for byte what building it here gives (the outputs name no path)."""
     path = tmp_path / "params" / "2025" / "emin.yaml"
     path.parent.mkdir(parents=True)
     path.write_text(EXAMPLE_TEXT, encoding="utf-8")
     outputs = tmp_path / "outputs"
-    build(path, outputs)
+    shutil.copytree(built_html, outputs / "2025" / "emin")
     return path, outputs, outputs / "2025" / "emin"
 
 

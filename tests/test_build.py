@@ -71,18 +71,18 @@ def unbalanced_without_totals(tmp_path):
     return path
 
 
-def test_build_refuses_errors_unless_allowed(built, tmp_path):
+def test_build_refuses_errors_unless_allowed(built_html, tmp_path):
     params = unbalanced_without_totals(tmp_path)
     outputs = tmp_path / "outputs"
-    shutil.copytree(built, outputs / "2025" / "emin")
+    shutil.copytree(built_html, outputs / "2025" / "emin")
     before = snapshot(outputs)
-    result = run_xxgk("build", params, "--outputs", outputs)
+    result = run_xxgk("build", params, "--outputs", outputs, "--to", "html")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "未通过校验" in result.stderr and "--allow-errors" in result.stderr
     assert "表三 · 法律服务机构 列" in result.stderr and "X3" in result.stderr
     assert snapshot(outputs) == before
 
-    result = run_xxgk("build", params, "--outputs", outputs, "--allow-errors")
+    result = run_xxgk("build", params, "--outputs", outputs, "--to", "html", "--allow-errors")
     assert result.returncode == 0, result.stderr
     folder = outputs / "2025" / "emin"
     report = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")

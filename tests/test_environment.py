@@ -56,11 +56,8 @@ def test_manifest_lists_the_fonts_the_pdf_embeds_and_the_libraries(built):
                 (name, installed, environment["libraries"][name])
 
 
-def test_an_html_only_build_records_no_pdf_environment(tmp_path):
-    from xxgk.build import build
-
-    folder = build(EXAMPLE, tmp_path, formats=("html",)).folder
-    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["environment"] == {}
+def test_an_html_only_build_records_no_pdf_environment(built_html):
+    assert json.loads((built_html / "manifest.json").read_text(encoding="utf-8"))["environment"] == {}
 
 
 SMALL_PAGE = ('<html lang="zh-CN"><body><p style="font-family: FandolFang">二〇二五年政府信息公开工作年度报告</p>'

@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE, run_xxgk
+from conftest import EXAMPLE
 from xxgk.cli import main
 from xxgk.errors import UsageError
 from xxgk.execute import ReadablePythonTranslator, check_options, option_value
@@ -513,15 +513,6 @@ def test_an_option_of_another_type_than_its_default_is_refused(value):
 
 
 # --- 4. manifests for xxgk verify ----------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def built_html(tmp_path_factory) -> Path:
-    """``outputs/2025/emin`` of one HTML-only build of the example (the PDF would add seconds)."""
-    outputs = tmp_path_factory.mktemp("fuzz-outputs")
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--to", "html")
-    assert result.returncode == 0, result.stderr
-    return outputs / "2025" / "emin"
-
 
 # the names of the system's temporary folder that others make while this runs: pytest, other
 # builds' scratch and template-process folders, tempfile's own names, the tools of this machine

@@ -304,17 +304,18 @@ def tampered(folder: Path, notebook: str, text: str) -> None:
                                           encoding="utf-8")
 
 
-def test_a_notebook_tampered_with_its_manifest_is_never_reused(built, tmp_path):
+def test_a_notebook_tampered_with_its_manifest_is_never_reused(built_html, tmp_path):
     outputs = tmp_path / "outputs"
     folder = outputs / "2025" / "emin"
-    shutil.copytree(built, folder)
+    shutil.copytree(built_html, folder)
     tampered(folder, "05_problems.ipynb", "篡改过的第五部分")
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs)  # the same inputs
+    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--to", "html")  # the same inputs
     assert result.returncode == 0 and "已是最新" not in result.stdout, result.stdout
     assert "篡改" not in (folder / "report.html").read_text(encoding="utf-8")
 
     tampered(folder, "05_problems.ipynb", "篡改过的第五部分")
-    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--set", "overview.subsection_style=heading")
+    result = run_xxgk("build", EXAMPLE, "--outputs", outputs, "--to", "html", "--set",
+                      "overview.subsection_style=heading")
     assert result.returncode == 0, result.stderr
     assert "沿用" not in result.stdout  # nothing of a folder that fails its seal is reused
     assert "篡改" not in (folder / "report.html").read_text(encoding="utf-8")
