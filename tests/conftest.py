@@ -19,9 +19,9 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"
 
 
-def run_xxgk(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_xxgk(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "xxgk.cli", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
