@@ -123,3 +123,32 @@ def test_what_a_build_checked_a_roll_up_takes_from_the_cache(files, monkeypatch)
     agency = rollup.read_agency(this, 2025)
     assert counting.calls == 0
     assert (agency.report, agency.previous, agency.findings) == fresh(this, last)
+
+
+def test_a_kept_entry_keeps_the_totals_the_kit_computed(files, monkeypatch):
+    """A file may leave a total out: the kit computes it and the audit version lists it, so a
+    report from the cache must say so as the first reading did."""
+    this, last = files
+    text = this.read_text(encoding="utf-8")
+    total_row = next(line for line in text.splitlines() if line.startswith("  total:"))
+    this.write_text(text.replace(total_row + "\n", ""), encoding="utf-8")
+    expected = fresh(this, last)
+    assert expected[0].computed_totals, "leaving the total row out should make the kit compute it"
+    checked(this, last)
+    counting = Counting(monkeypatch)
+    again = checked(this, last)
+    assert counting.calls == 0  # from the cache
+    assert again[0].computed_totals == expected[0].computed_totals
+
+
+def test_a_file_outside_its_years_folder_is_checked_against_its_own_last_year(files):
+    """Last year's file is guessed from the folder before the file is read; a file whose year is
+    not its folder's must not be refused for the guessed file's problems."""
+    from xxgk.build import validate
+
+    this, last = files
+    misfiled = this.read_text(encoding="utf-8").replace("year: 2025", "year: 2024").replace("2026-", "2025-")
+    this.write_text(misfiled, encoding="utf-8")
+    last.write_text("year: [broken\n", encoding="utf-8")  # params/2024: the same year as the file, not its last
+    checked_file = validate(this)
+    assert checked_file.report.year == 2024 and checked_file.previous is None

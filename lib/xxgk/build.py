@@ -27,12 +27,12 @@ import nbformat
 from nbformat import NotebookNode
 
 from . import assemble, cache, checkcache, pause, pdf, provenance, rules, word
-from .errors import OutputsError, SectionError, UsageError, ValidationFailed, os_problem
+from .errors import OutputsError, ParamsError, SectionError, UsageError, ValidationFailed, os_problem
 from .execute import check_options, execute_section, notebook_path
 from .findings import Finding, errors, to_text, warnings
 from .limits import CELL_TIMEOUT
 from .model import Report
-from .params import Source, previous_year_file, read_source
+from .params import Source, parse_params, previous_year_file, read_source
 from .paths import (
     AUDIT_HTML,
     DEFAULT_OUTPUTS,
@@ -79,18 +79,26 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
     """Read, validate and check one parameter file (and last year's, found by the folder layout
     unless given). Raises ``ParamsError`` for an unusable file; findings are returned, not raised."""
     source = read_source(params_path)
-    # last year's file found by the folder's year, before reading the file: the cache of checked
-    # files is keyed by both files (a roll-up then finds the files a build checked)
+    if previous_path is not None:
+        return _checked(source, read_source(previous_path))
+    # last year's file guessed from the folder's year, before reading the file: the cache of
+    # checked files is keyed by both files (a roll-up then finds the files a build checked)
     folder = source.path.parent.name
     layout_year = int(folder) if folder.isdecimal() else None
-    last = previous_path if previous_path is not None else (
-        previous_year_file(source.path, layout_year) if layout_year else None)
-    previous = read_source(last) if last else None
+    guess = previous_year_file(source.path, layout_year) if layout_year else None
+    try:
+        checked: Checked | None = _checked(source, read_source(guess) if guess else None)
+    except ParamsError:
+        checked = None  # the guess may not be this file's last year at all: its own year settles it
+    if checked is not None and checked.report.year == layout_year:
+        return checked
+    year = checked.report.year if checked else parse_params(source).year  # not in params/<its year>/
+    last = previous_year_file(source.path, year)
+    return _checked(source, read_source(last) if last else None)
+
+
+def _checked(source: Source, previous: Source | None) -> Checked:
     report, previous_report, findings = checkcache.checked(source, previous)
-    if previous_path is None and report.year != layout_year:  # a file not in params/<its year>/
-        last = previous_year_file(source.path, report.year)
-        previous = read_source(last) if last else None
-        report, previous_report, findings = checkcache.checked(source, previous)
     return Checked(source, report, previous, previous_report, list(findings))
 
 

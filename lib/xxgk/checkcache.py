@@ -64,11 +64,22 @@ def _load(name: str) -> tuple[Report, Report | None, tuple[Finding, ...]] | None
             return None
         entry = json.loads(text)
         previous = entry["previous"]
-        return (Report.model_validate(entry["report"]),
-                Report.model_validate(previous) if previous is not None else None,
+        return (_report(entry["report"]), _report(previous) if previous is not None else None,
                 tuple(Finding(**finding) for finding in entry["findings"]))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+def _report(kept: dict) -> Report:
+    """A report as kept: its data, with the totals the kit computed when it was first read (the
+    data holds them filled in, so validating it again would not know which ones were left out)."""
+    report = Report.model_validate(kept["data"])
+    report._computed_totals = tuple(kept["computed_totals"])
+    return report
+
+
+def _kept(report: Report) -> dict:
+    return {"data": report.model_dump(mode="json"), "computed_totals": list(report.computed_totals)}
 
 
 def _sealed_part(name: str, text: str) -> dict[str, str]:
@@ -78,8 +89,7 @@ def _sealed_part(name: str, text: str) -> dict[str, str]:
 
 def _keep(name: str, report: Report, previous: Report | None, findings: tuple[Finding, ...]) -> None:
     """Write the entry whole or not at all; nowhere to write it costs only the next check."""
-    text = json.dumps({"report": report.model_dump(mode="json"),
-                       "previous": previous.model_dump(mode="json") if previous else None,
+    text = json.dumps({"report": _kept(report), "previous": _kept(previous) if previous else None,
                        "findings": [asdict(finding) for finding in findings]}, ensure_ascii=False)
     seal = cache.seal(_sealed_part(name, text))
     if seal is None:
