@@ -179,6 +179,21 @@ def test_audit_compares_with_last_years_report_given_or_found_beside(tmp_path):
     assert [f["rule"] for f in beside["reports"][0]["findings"] if f["rule"] == "X1"] == [f["rule"] for f in x1]
 
 
+def test_an_unreadable_last_years_file_beside_a_report_is_one_warning_and_its_findings_stand(tmp_path):
+    """Guessed from the name, last year's file is only a help: this report is checked without it.
+    Asked for by --previous, it is what was asked, so its being unreadable is a refusal."""
+    shutil.copy(CORPUS / "hongze-2023.pdf", tmp_path / "hongze-2023.pdf")
+    (tmp_path / "hongze-2022.pdf").write_bytes(b"")
+    status, found = _audit(tmp_path / "hongze-2023.pdf")
+    report = found["reports"][0]
+    assert status == 1 and found["summary"]["unreadable"] == 0 and report["previous"] is None
+    assert [f["rule"] for f in report["findings"] if f["severity"] == "error"] == ["T4", "T4"]
+    lost = [f for f in report["findings"] if "hongze-2022.pdf" in f["message"]]
+    assert [(f["rule"], f["severity"]) for f in lost] == [("X1", "warning")]
+    status, given = _audit(tmp_path / "hongze-2023.pdf", "--previous", tmp_path / "hongze-2022.pdf")
+    assert status == 2 and "hongze-2022.pdf" in given["reports"][0]["unreadable"]
+
+
 # ---- bad input, through the command
 
 def _bad_inputs(folder: Path) -> dict[str, str]:
