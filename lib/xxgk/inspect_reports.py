@@ -24,7 +24,7 @@ from . import batch, published, rules
 from .errors import ReadError, UsageError, XxgkError
 from .findings import Finding, errors
 from .format import load_format
-from .model import Report
+from .model import Report, describe
 from .params import load_params
 from .reading import READERS, read_report
 from .transcribe import VARIANTS, Transcript, report_of, transcribe
@@ -116,7 +116,7 @@ def _completed(transcript: Transcript, origin: str) -> dict[str, Any]:
     rest; without the year or a table there is nothing to check."""
     data = dict(transcript.data)
     fmt = load_format()
-    lacking = [name for key, name in (("year", "报告年度"), *((t, getattr(fmt, t).name) for t in
+    lacking = [name for key, name in (("year", describe(("year",))), *((t, getattr(fmt, t).name) for t in
                                                          ("table2", "table3", "table4"))) if key not in data]
     if lacking:
         raise ReadError(origin, "找不到" + "、".join(lacking) + "，无法检查")
