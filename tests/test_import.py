@@ -21,6 +21,7 @@ from test_reading import CMS_TABLE2, CMS_TABLE3, CMS_TABLE4, TRIAL_2019, _pdf
 from xxgk import load_params
 from xxgk.format import load_format
 from xxgk.importer import import_file
+from xxgk.model import Report
 from xxgk.published import number
 from xxgk.rules import narrative_texts
 
@@ -177,6 +178,36 @@ def test_audit_compares_with_last_years_report_given_or_found_beside(tmp_path):
     status, beside = _audit(tmp_path)
     assert beside["reports"][0]["previous"].endswith("huaian-2023.yaml")
     assert [f["rule"] for f in beside["reports"][0]["findings"] if f["rule"] == "X1"] == [f["rule"] for f in x1]
+
+
+def test_an_unreadable_last_years_file_beside_a_report_is_one_warning_and_its_findings_stand(tmp_path):
+    """Guessed from the name, last year's file is only a help: this report is checked without it.
+    Asked for by --previous, it is what was asked, so its being unreadable is a refusal."""
+    shutil.copy(CORPUS / "hongze-2023.pdf", tmp_path / "hongze-2023.pdf")
+    (tmp_path / "hongze-2022.pdf").write_bytes(b"")
+    status, found = _audit(tmp_path / "hongze-2023.pdf")
+    report = found["reports"][0]
+    assert status == 1 and found["summary"]["unreadable"] == 0 and report["previous"] is None
+    assert [f["rule"] for f in report["findings"] if f["severity"] == "error"] == ["T4", "T4"]
+    lost = [f for f in report["findings"] if "hongze-2022.pdf" in f["message"]]
+    assert [(f["rule"], f["severity"]) for f in lost] == [("X1", "warning")]
+    status, given = _audit(tmp_path / "hongze-2023.pdf", "--previous", tmp_path / "hongze-2022.pdf")
+    assert status == 2 and "hongze-2022.pdf" in given["reports"][0]["unreadable"]
+
+
+@pytest.mark.parametrize("printed", ["2026年2月30日", "2026年13月1日", "二〇二六年二月三十日"])
+def test_an_impossible_printed_date_is_a_finding_about_the_date_not_an_unreadable_report(tmp_path, printed):
+    text = (CORPUS / "emin-2025.txt").read_text(encoding="utf-8")
+    assert text.count("2026年1月15日") == 1
+    (tmp_path / "emin-2025.txt").write_text(text.replace("2026年1月15日", printed), encoding="utf-8")
+    status, found = _audit(tmp_path / "emin-2025.txt")
+    report = found["reports"][0]
+    assert status == 1 and "unreadable" not in report
+    about = [f for f in report["findings"] if printed in f["location"] + f["message"]]
+    assert len(about) == 1 and Report.model_fields["published"].title in about[0]["message"]
+    assert not any(f["rule"] == "D1" for f in report["findings"])
+    refused = run_xxgk("import", tmp_path / "emin-2025.txt", "-o", tmp_path / "out")
+    assert refused.returncode == 2 and printed in refused.stderr and "--partial" in refused.stderr
 
 
 # ---- bad input, through the command

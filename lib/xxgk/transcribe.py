@@ -10,6 +10,7 @@ the only thing not copied, and is named among the missing fields when the name d
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +54,9 @@ def transcribe(report: PublishedReport) -> Transcript:
         data["title"] = report.title
     if (published := _date(report.published)) is not None:
         data["published"] = published
+    elif _DATE.search(report.published.replace(" ", "")):
+        # printed, but no such day (2026年2月30日): the report has no valid date, said as such
+        missing.append(f"有效的{describe(('published',))}（印的是“{report.published}”）")
     if (contact := _contact(report)) is not None:
         data["contact"] = contact
     _put(data, "introduction", _text(report.introduction), "引言", missing)
@@ -110,15 +114,19 @@ def _kind(subject: str, agency: str) -> str | None:
 
 
 def _date(printed: str) -> str | None:
-    """``2026年1月15日`` (or 二〇二六年一月十五日) as ISO, or None when there is no such date."""
+    """``2026年1月15日`` (or 二〇二六年一月十五日) as ISO, or None when there is no such date
+    (2026年2月30日 included)."""
     match = _DATE.search(printed.replace(" ", ""))
     if not match:
         return None
     year = match.group(1).translate(str.maketrans("〇零一二三四五六七八九", "00123456789"))
-    parts = [year, *(_whole(group) for group in match.groups()[1:])]
-    if not year.isdigit() or None in parts:
+    month, day = (_whole(group) for group in match.groups()[1:])
+    if not year.isdigit() or month is None or day is None:
         return None
-    return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"  # type: ignore[arg-type]
+    try:
+        return dt.date(int(year), month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _whole(text: str) -> int | None:
