@@ -146,12 +146,11 @@ class _Table3:
         width = 0
         carried: dict[int, str] = {}  # the labels of merged outer cells, by slot, from the rows above
         started = False
-        table4 = normalise(self.fmt.table4.groups[0].label)
         for row in rows:
             cells = _texts(row)
             if not cells:
                 continue
-            if any(normalise(cell.text) == table4 for cell in cells):
+            if _Table4.starts(self.fmt, cells):
                 return
             heads = self._header(row)
             if heads:  # a header row, the first or one repeated after a page break
@@ -238,9 +237,18 @@ class _Table4:
         self.fmt, self.found = fmt, found
         self.table = fmt.table4
 
+    @staticmethod
+    def starts(fmt: ReportFormat, cells: list[Cell]) -> bool:
+        """Whether a row is 表四's head naming a group (行政复议), however worded: no number in it."""
+        if any(value_like(cell.text) for cell in cells):
+            return False
+        labels = fmt.variant_labels()["table4"]
+        groups = {group.key for group in fmt.table4.groups} | {group.parent_key for group in fmt.table4.groups}
+        return any((match := best(cell.text, labels, HEAD_SIMILAR)) is not None and match.key in groups
+                   for cell in cells)
+
     def read(self, rows: list[tuple[Cell | None, ...]]) -> None:
         labels = self.fmt.variant_labels()["table4"]
-        groups = {group.key for group in self.table.groups} | {group.parent_key for group in self.table.groups}
         started = False
         for row in rows:
             slots = [cell for cell in row if cell is not None]
@@ -252,12 +260,11 @@ class _Table4:
                     self._values(slots)
                     return
                 continue
-            matches = [(cell, best(cell.text, labels, HEAD_SIMILAR)) for cell in cells]
-            # the table starts at the row naming a group (行政复议), however worded
-            started = started or any(match is not None and match.key in groups for _, match in matches)
+            started = started or self.starts(self.fmt, cells)
             if not started:
                 continue
-            for cell, match in matches:
+            for cell in cells:
+                match = best(cell.text, labels, HEAD_SIMILAR)
                 if match is None:
                     _unknown(self.found, cell, self.table.name, "")
                 else:
