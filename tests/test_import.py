@@ -22,6 +22,7 @@ from xxgk import load_params, tables
 from xxgk.format import load_format
 from xxgk.importer import import_file
 from xxgk.published import number
+from xxgk.reading import read_report
 from xxgk.rules import narrative_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -309,8 +310,19 @@ def test_a_head_label_far_from_every_official_one_is_said_not_guessed(tmp_path):
     (tmp_path / "far.html").write_text(page.replace(">社会公益组织<", ">天气预报<", 1), encoding="utf-8")
     report = load_params(import_file(tmp_path / "far.html", tmp_path / "out"))
     assert report.label_variants.table3 is None  # taken for no column
-    assert report.table3.new[FORMAT.table3.columns.index(
-        next(c for c in FORMAT.table3.columns if c.label == "社会公益组织"))] is None
+    nonprofit = [c.label for c in FORMAT.table3.columns].index("社会公益组织")
+    assert report.table3.new[nonprofit] is None
     status, found = _audit(tmp_path / "far.html")
     said = [f for f in found["reports"][0]["findings"] if "天气预报" in f["message"]]
     assert status == 1 and len(said) == 1 and said[0]["rule"] == "X4"
+
+
+def test_table4_renamed_ends_table3_even_when_its_last_row_is_not_recognised(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    page = page.replace(">四、结转下年度继续办理<", ">附注<", 1).replace(">行政复议<", ">行政复议案件<", 1)
+    (tmp_path / "ends.html").write_text(page, encoding="utf-8")
+    read = read_report(tmp_path / "ends.html")
+    variants = {f.subject: f.text for f in read.findings if f.kind == "label"}
+    # 表四's head (其他结果, 总计) is not taken for a second head of 表三
+    assert variants == {"label_variants.table4.review": "行政复议案件"}
+    assert [row.values[0].text for row in read.table("table4").rows] == [v[0] for v in CMS_TABLE4.values()]
