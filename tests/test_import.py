@@ -18,11 +18,12 @@ import pytest
 from conftest import CORPUS, EXAMPLE, ROOT, run_xxgk
 from helpers import assert_in_order, published_fields, visible_text
 from test_reading import CMS_TABLE2, CMS_TABLE3, CMS_TABLE4, TRIAL_2019, _pdf
-from xxgk import load_params
+from xxgk import load_params, tables
 from xxgk.format import load_format
 from xxgk.importer import import_file
 from xxgk.model import Report
 from xxgk.published import number
+from xxgk.reading import read_report
 from xxgk.rules import narrative_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -294,3 +295,65 @@ def test_audit_names_a_missing_part_once_and_checks_the_rest(tmp_path):
     report = found["reports"][0]
     assert status == 1 and sum(heading in f["location"] + f["message"] for f in report["findings"]) == 1
     assert any(f["rule"] == "X4" and f["found"] == "空白" for f in report["findings"])  # the tables still checked
+
+
+def _renamed(page: str, renames: list[tuple[str, str, str]]) -> str:
+    """``page`` with each (after, label, printed) renamed once, in the first cell after ``after``."""
+    for after, label, printed in renames:
+        start = page.index(after)
+        page = page[:start] + page[start:].replace(f">{label}<", f">{printed}<", 1)
+    return page
+
+
+_TABLE4_HEADING = FORMAT.table4.title
+# (where the label is, key under label_variants, official, as printed): a block header, a column,
+# a column of 表四 and a group of 表四, each renamed the way real reports rename them
+_RENAMES = [("table2", "item5", FORMAT.table2.blocks[1].header, "第二十条第五项"),
+            ("table3", "legal", "法律服务机构", "法律服务组织"), ("table3", "total", "总计", "合计"),
+            ("table4", "upheld", "结果维持", "维持"),
+            ("table4", "suit_direct", "未经复议直接起诉", "未经复议起诉")]
+
+
+def test_table_heads_worded_otherwise_are_kept_printed_and_audited_once_at_their_place(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    page = _renamed(page, [(_TABLE4_HEADING if where == "table4" else FORMAT.table2.title, official, printed)
+                           for where, _, official, printed in _RENAMES])
+    (tmp_path / "heads.html").write_text(page, encoding="utf-8")
+    report = load_params(import_file(tmp_path / "heads.html", tmp_path / "out"))
+    for where, key, official, printed in _RENAMES:
+        assert FORMAT.variant_labels()[where][key] == official
+        assert report.wording(where, key) == printed
+    # the values under a renamed column are still read, not left blank
+    assert list(report.table3.new) == [number(v) if v else None for v in CMS_TABLE3["new"]]
+    for where, _, official, printed in _RENAMES:
+        rendered = getattr(tables, where)(report).html
+        assert f">{printed}<" in rendered and f">{official}<" not in rendered, printed
+    status, found = _audit(tmp_path / "heads.html")
+    worded = [f for f in found["reports"][0]["findings"] if f["rule"] == "X4" and f["severity"] == "warning"]
+    for where, _, official, printed in _RENAMES:
+        about = [f for f in worded if f["found"] == printed]
+        assert len(about) == 1 and about[0]["expected"] == official and official in about[0]["message"], printed
+        assert about[0]["place"].startswith("第") and getattr(FORMAT, where).name in about[0]["place"], printed
+
+
+def test_a_head_label_far_from_every_official_one_is_said_not_guessed(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    (tmp_path / "far.html").write_text(page.replace(">社会公益组织<", ">天气预报<", 1), encoding="utf-8")
+    report = load_params(import_file(tmp_path / "far.html", tmp_path / "out"))
+    assert report.label_variants.table3 is None  # taken for no column
+    nonprofit = [c.label for c in FORMAT.table3.columns].index("社会公益组织")
+    assert report.table3.new[nonprofit] is None
+    status, found = _audit(tmp_path / "far.html")
+    said = [f for f in found["reports"][0]["findings"] if "天气预报" in f["message"]]
+    assert status == 1 and len(said) == 1 and said[0]["rule"] == "X4"
+
+
+def test_table4_renamed_ends_table3_even_when_its_last_row_is_not_recognised(tmp_path):
+    page = (CORPUS / "cms-page.html").read_text(encoding="utf-8")
+    page = page.replace(">四、结转下年度继续办理<", ">附注<", 1).replace(">行政复议<", ">行政复议案件<", 1)
+    (tmp_path / "ends.html").write_text(page, encoding="utf-8")
+    read = read_report(tmp_path / "ends.html")
+    variants = {f.subject: f.text for f in read.findings if f.kind == "label"}
+    # 表四's head (其他结果, 总计) is not taken for a second head of 表三
+    assert variants == {"label_variants.table4.review": "行政复议案件"}
+    assert [row.values[0].text for row in read.table("table4").rows] == [v[0] for v in CMS_TABLE4.values()]

@@ -86,7 +86,9 @@ def inspect(path: Path, previous: Path | None = None) -> Inspected:
         lost = [Finding("X1", "warning", load_format().table3.part, "上一年度的报告", "", "",
                         f"无法读取 {error.message}，未核对跨年度衔接",
                         "修复或移走这个文件，或用 --previous 指定上一年度的报告")]
-    found = [Placed(f, _place(read, f)) for f in [*lost, *rules.check(report, last_report), *_absent(transcript)]]
+    worded = _worded(read)
+    found = [Placed(f, _place(read, f) or (worded.get(f.found, "") if f.rule == "X4" else ""))
+             for f in [*lost, *rules.check(report, last_report), *_absent(transcript)]]
     found += _unsaid(read, transcript)
     return Inspected(str(path), report.agency.name, report.year, tuple(found),
                      str(last) if last_report else "")
@@ -149,6 +151,16 @@ def _unsaid(read: published.PublishedReport, transcript: Transcript) -> list[Pla
                                     "核对原文；参数文件按发布的原样记录"),
                             " ".join(filter(None, (finding.place.describe(), finding.where)))))
     return found
+
+
+def _worded(read: published.PublishedReport) -> dict[str, str]:
+    """Where each label worded otherwise is printed first, by its wording: the place of the rules'
+    X4 finding about a heading or column label, which names no row or cell of its own."""
+    places: dict[str, str] = {}
+    for finding in read.findings:
+        if finding.kind == "label":
+            places.setdefault(finding.text, " ".join(filter(None, (finding.place.describe(), finding.where))))
+    return places
 
 
 _CELL = re.compile(r"^(table[234])\.(\w+)(?:\[([0-9]+)\])?$")

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 SIMILAR = 0.72  # below this a label is not taken for an official one
+# a table's head: few, short labels in a row holding no number, where one character renamed
+# (合计 for 总计, 组织 for 机构) costs half the ratio, yet the best is still far ahead of the rest
+HEAD_SIMILAR = 0.5
 AHEAD = 0.06  # the best candidate must beat the second by this much
 SAYS_SOMETHING = 4  # characters a label needs to be taken for a longer one it is part of
 
@@ -39,8 +42,9 @@ class Match:
     exact: bool  # equal once normalised: not worth a finding
 
 
-def best(text: str, candidates: dict[str, str]) -> Match | None:
-    """The candidate (key → official label) that ``text`` names, or None when none does clearly."""
+def best(text: str, candidates: dict[str, str], similar: float = SIMILAR) -> Match | None:
+    """The candidate (key → official label) that ``text`` names, or None when none does clearly:
+    none scores ``similar`` or the best is not clearly ahead of the next."""
     wanted = normalise(text)
     if not wanted:
         return None
@@ -50,7 +54,7 @@ def best(text: str, candidates: dict[str, str]) -> Match | None:
             return Match(key, candidates[key], True)
     scored = [(_similarity(wanted, official), key) for key, official in plain.items()]
     scored.sort(reverse=True)
-    if not scored or scored[0][0] < SIMILAR:
+    if not scored or scored[0][0] < similar:
         return None
     if len(scored) > 1 and scored[0][0] - scored[1][0] < AHEAD:
         return None

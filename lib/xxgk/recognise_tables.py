@@ -15,7 +15,7 @@ from os.path import commonprefix
 
 from .document import Cell, Document, Grid
 from .format import ReportFormat, Table2Block
-from .labels import best, normalise
+from .labels import HEAD_SIMILAR, best, normalise
 from .published import Finding, Table, TableRow, Value, number
 
 _MARKS = {"/", "／", "—", "-", "－", "–", "——", "无", "\\", "×"}  # what reports print for "none"
@@ -61,6 +61,11 @@ def _label_finding(found: _Found, cell: Cell, official: str, table: str, subject
                                       f"label_variants.{subject}", cell.text))
 
 
+def _unknown(found: _Found, cell: Cell, table: str, consequence: str) -> None:
+    """A heading too far from every official label to be taken for one: said, never guessed."""
+    found.findings.append(Finding("structure", f"{table}中无法识别的表头“{cell.text}”{consequence}", cell.place, table))
+
+
 class _Table2:
     def __init__(self, fmt: ReportFormat, found: _Found):
         self.fmt, self.found = fmt, found
@@ -78,8 +83,14 @@ class _Table2:
             cells = _texts(row)
             if not cells:
                 continue
-            header = best(cells[0].text, headers) if len(cells) == 1 else None
-            if header is not None and normalise(cells[0].text).startswith(article):
+            if len(cells) == 1 and normalise(cells[0].text).startswith(article):
+                header = best(cells[0].text, headers)
+                if header is None:
+                    _unknown(self.found, cells[0], self.name, "，这一块未读入")
+                    block = None
+                    continue
+                _label_finding(self.found, cells[0], header.official, f"{self.name} {header.official}",
+                               f"table2.{header.key}")
                 block = blocks[header.key]
                 continue
             if block is None:
@@ -121,6 +132,7 @@ class _Table3:
         self.table = fmt.table3
         self.paths = self.table.full_labels()
         self.columns = {column.key: column.label for column in self.table.columns}
+        self.head = fmt.variant_labels()["table3"]
         self.deepest = {key: path[-1] for key, path in self.paths.items()}
         # a collapsed row: one row for a level-2 label that the format splits (（六）其他处理 → r6)
         groups: dict[str, list[str]] = {}
@@ -134,12 +146,11 @@ class _Table3:
         width = 0
         carried: dict[int, str] = {}  # the labels of merged outer cells, by slot, from the rows above
         started = False
-        table4 = normalise(self.fmt.table4.groups[0].label)
         for row in rows:
             cells = _texts(row)
             if not cells:
                 continue
-            if any(normalise(cell.text) == table4 for cell in cells):
+            if _Table4.starts(self.fmt, cells):
                 return
             heads = self._header(row)
             if heads:  # a header row, the first or one repeated after a page break
@@ -174,21 +185,26 @@ class _Table3:
                 return
 
     def _header(self, row: tuple[Cell | None, ...]) -> dict[str, int]:
-        """The columns a header row names, by their slot."""
+        """The columns a header row names, by their slot. A header row holds no number, so a
+        label in it is matched tolerantly against every label of the table's head (columns,
+        spanner, corner, column group); one that names none is said, its column left unread."""
+        cells = [(slot, cell) for slot, cell in enumerate(row) if cell is not None and cell.text.strip()]
+        if not cells or any(value_like(cell.text) for _, cell in cells):
+            return {}
+        matches = [(slot, cell, best(cell.text, self.head, HEAD_SIMILAR)) for slot, cell in cells]
         heads: dict[str, int] = {}
-        for slot, cell in enumerate(row):
-            if cell is None or value_like(cell.text):
-                continue
-            match = best(cell.text, self.columns)
-            if match is not None and match.exact and match.key not in heads:
+        for slot, _, match in matches:
+            if match is not None and match.key in self.columns and match.key not in heads:
                 heads[match.key] = slot
+        spanning = any(match is not None and match.key not in self.columns for _, _, match in matches)
+        if not ("natural" in heads or "total" in heads or len(heads) >= 3 or spanning):
+            return {}
+        for _, cell, match in matches:
+            if match is None:
+                _unknown(self.found, cell, self.table.name, "，这一列未读入")
+            else:
                 _label_finding(self.found, cell, match.official, f"{self.table.name} 表头", f"table3.{match.key}")
-        if "natural" in heads or "total" in heads or len(heads) >= 3:
-            return heads
-        spanning = {"corner": self.table.corner, "spanner": self.table.spanner}
-        if any(cell is not None and best(cell.text, spanning) for cell in row):
-            return {"natural": heads["natural"]} if "natural" in heads else {"": -1}
-        return {}
+        return heads or {"": -1}
 
     def _collapsed(self, cell: Cell) -> tuple[str, str] | None:
         match = best(cell.text, self.groups)
@@ -221,23 +237,38 @@ class _Table4:
         self.fmt, self.found = fmt, found
         self.table = fmt.table4
 
+    @staticmethod
+    def starts(fmt: ReportFormat, cells: list[Cell]) -> bool:
+        """Whether a row is 表四's head naming a group (行政复议), however worded: no number in it."""
+        if any(value_like(cell.text) for cell in cells):
+            return False
+        labels = fmt.variant_labels()["table4"]
+        groups = {group.key for group in fmt.table4.groups} | {group.parent_key for group in fmt.table4.groups}
+        return any((match := best(cell.text, labels, HEAD_SIMILAR)) is not None and match.key in groups
+                   for cell in cells)
+
     def read(self, rows: list[tuple[Cell | None, ...]]) -> None:
-        group = self.table.groups[0].label
+        labels = self.fmt.variant_labels()["table4"]
         started = False
         for row in rows:
+            slots = [cell for cell in row if cell is not None]
             cells = _texts(row)
             if not cells:
                 continue
-            if any(normalise(cell.text) == normalise(group) for cell in cells):
-                started = True
+            if all(value_like(cell.text) for cell in slots):
+                if started:
+                    self._values(slots)
+                    return
                 continue
+            started = started or self.starts(self.fmt, cells)
             if not started:
                 continue
-            slots = [cell for cell in row if cell is not None]
-            if not all(value_like(cell.text) for cell in slots):
-                continue  # a header row
-            self._values(slots)
-            return
+            for cell in cells:
+                match = best(cell.text, labels, HEAD_SIMILAR)
+                if match is None:
+                    _unknown(self.found, cell, self.table.name, "")
+                else:
+                    _label_finding(self.found, cell, match.official, f"{self.table.name} 表头", f"table4.{match.key}")
 
     def _values(self, slots: list[Cell]) -> None:
         width = len(self.table.columns)
