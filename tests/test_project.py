@@ -17,6 +17,7 @@ import yaml
 
 from xxgk import paths
 from xxgk.errors import UsageError
+from xxgk.format import load_format
 from xxgk.model import Report
 from xxgk.params import load_params
 from xxgk.project import MARKER, find, read_settings
@@ -52,6 +53,11 @@ def test_init_makes_a_project(project):
     report = load_params(params)
     assert report.agency.name == "某县人民政府办公室" and report.year == 2026
     assert not check(report, None)  # tables of zeros pass the rules
+    # every official row is written out, each of 表三's groups row by row (not as its one-row form)
+    official = load_format()
+    assert set(written["table3"]) == {row.key for row in official.table3.rows}
+    assert set(written["table4"]) == {group.key for group in official.table4.groups}
+    assert set(written["table2"]) == {row.key for _, row in official.table2.rows()}
     # the notebooks run on the new file when opened in JupyterLab
     source = (project / "notebooks" / "03_requests.ipynb").read_text(encoding="utf-8")
     assert "../params/2026/某县人民政府办公室.yaml" in source
@@ -129,3 +135,19 @@ def test_an_agency_that_cannot_name_a_file_is_refused(tmp_path, agency):
     with pytest.raises(UsageError, match="不能用作参数文件名"):
         init(tmp_path / "new", agency, 2026)
     assert not (tmp_path / "new").exists()
+
+
+def test_init_dot_makes_the_project_in_the_empty_folder_it_runs_in(tmp_path):
+    here = tmp_path / "新项目"
+    here.mkdir()
+    result = xxgk("init", ".", "--year", "2026", cwd=here)
+    assert result.returncode == 0, result.stderr
+    assert (here / MARKER).is_file() and (here / "params" / "2026" / "本机关.yaml").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["新项目"]  # no stage left beside it
+
+
+@pytest.mark.parametrize("arguments", [("--year", "9999"), ("--year", "1999"), ("--agency", "某 县", "--year", "9999")])
+def test_init_refuses_bad_arguments_before_making_anything(tmp_path, arguments):
+    result = xxgk("init", "new", *arguments, cwd=tmp_path)
+    assert result.returncode == 2 and arguments[0] in result.stderr and "内部错误" not in result.stderr
+    assert not any(tmp_path.iterdir())

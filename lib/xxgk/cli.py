@@ -409,9 +409,11 @@ def _init(args: argparse.Namespace) -> int:
 
     from .scaffold import init
 
+    here = args.folder.absolute() == Path.cwd()  # the new project replaces the folder the shell is in
     params = init(args.folder, args.agency, args.year or date.today().year - 1)
     say(f"已新建项目 {args.folder}/。请填写 {params.relative_to(args.folder)}，然后在项目文件夹中运行：\n"
-        f"  xxgk check {params.relative_to(args.folder)}\n  xxgk build {params.relative_to(args.folder)}")
+        f"  xxgk check {params.relative_to(args.folder)}\n  xxgk build {params.relative_to(args.folder)}"
+        + ("\n（项目已替换当前文件夹：请先运行 cd \"$PWD\" 重新进入）" if here else ""))
     return 0
 
 
