@@ -18,6 +18,7 @@ import yaml
 from xxgk import paths
 from xxgk.errors import UsageError
 from xxgk.format import load_format
+from xxgk.limits import MAX_JOBS
 from xxgk.model import Report
 from xxgk.params import load_params
 from xxgk.project import MARKER, find, read_settings
@@ -123,11 +124,21 @@ def test_a_folder_inside_the_project_is_accepted_and_used(tmp_path):
     assert project.settings.formats == ("html",) and project.settings.jobs == 2
 
 
-@pytest.mark.parametrize("text", ['[build]\nformats = ["exe"]\n', "[build]\njobs = 0\n", "[other]\n", "not toml ["])
-def test_bad_settings_are_refused_with_the_file_named(tmp_path, text):
+@pytest.mark.parametrize(("text", "key"), [
+    ('[build]\nformats = ["exe"]\n', "build.formats"), ("[build]\njobs = 0\n", "build.jobs"),
+    (f"[build]\njobs = {MAX_JOBS + 1}\n", "build.jobs"), ('[build]\njobs = "2"\n', "build.jobs"),
+    ("[build]\noutputs = 5\n", "build.outputs"), ("build = 5\n", "build"), ('build = "abc"\n', "build"),
+    ("[other]\n", "other"), ("not toml [", "TOML")])
+def test_bad_settings_are_refused_with_the_file_and_key_named(tmp_path, text, key):
     (tmp_path / MARKER).write_text(text, encoding="utf-8")
     result = xxgk("build", "params/2025/x.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and MARKER in result.stderr
+    assert result.returncode == 2 and MARKER in result.stderr and key in result.stderr, result.stderr
+    assert "内部错误" not in result.stderr and "build.a、" not in result.stderr  # not read as keys a, b, c
+
+
+def test_jobs_on_the_command_line_are_bounded(tmp_path):
+    result = xxgk("build", "params/2025/", "-j", str(MAX_JOBS + 1), cwd=tmp_path)
+    assert result.returncode == 2 and f"-j {MAX_JOBS + 1}" in result.stderr
 
 
 @pytest.mark.parametrize("agency", ["../上级", "某 县", ".hidden", "_x"])

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import paths
 from .errors import UsageError
+from .limits import MAX_JOBS
 from .regularfile import Refused, read_bounded
 from .sections import Section
 
@@ -75,6 +76,8 @@ def read_settings(marker: Path) -> Settings:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"{marker} 不是有效的 TOML 文件：{error}") from None
     build = data.get("build", {})
+    if not isinstance(build, dict):
+        raise UsageError(f"{marker}：build 应为一个表（以 [build] 开头的一节），实际是 {build!r}")
     unknown = sorted(set(data) - {"build"}) + sorted(f"build.{key}" for key in set(build) - _FIELDS)
     if unknown:
         known = "、".join(f"build.{key}" for key in sorted(_FIELDS))
@@ -106,8 +109,8 @@ def _formats(marker: Path, value: Any) -> tuple[str, ...]:
 
 
 def _jobs(marker: Path, value: Any) -> int | None:
-    if value is not None and (type(value) is not int or value < 1):
-        raise UsageError(f"{marker}：build.jobs 应为正整数（同时生成的机关数）")
+    if value is not None and (type(value) is not int or not 1 <= value <= MAX_JOBS):
+        raise UsageError(f"{marker}：build.jobs = {value!r}：应为 1 到 {MAX_JOBS} 的整数（同时生成的机关数）")
     return value
 
 
