@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,11 +107,13 @@ def test_without_a_marker_the_kits_defaults_apply(tmp_path):
     assert find(tmp_path).root is None and find(tmp_path).outputs is None
 
 
-@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/elsewhere", "a/../../elsewhere", "link/x", ""])
+@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/elsewhere", "a/../../elsewhere", "link/x", "",
+                                     ".", "./", "here"])
 def test_no_path_in_the_settings_leaves_the_project(tmp_path, outputs):
     project = tmp_path / "project"
     project.mkdir()
     os.symlink(tmp_path, project / "link")
+    os.symlink(".", project / "here")
     (project / MARKER).write_text(f'[build]\noutputs = "{outputs}"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="build.outputs"):
         read_settings(project / MARKER)
@@ -162,3 +165,53 @@ def test_init_refuses_bad_arguments_before_making_anything(tmp_path, arguments):
     result = xxgk("init", "new", *arguments, cwd=tmp_path)
     assert result.returncode == 2 and arguments[0] in result.stderr and "内部错误" not in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def _shared(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder others can write into (as /tmp is) holding a user's own project folder."""
+    shared, own = tmp_path / "shared", tmp_path / "shared" / "alice"
+    own.mkdir(parents=True)
+    shared.chmod(0o777)
+    return shared, own
+
+
+def test_a_marker_others_could_have_planted_is_refused(tmp_path):
+    shared, own = _shared(tmp_path)
+    (shared / MARKER).write_text("", encoding="utf-8")
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(own / "params" / "2025" / "x.yaml")
+    result = xxgk("build", "params/2025/x.yaml", cwd=own)
+    assert result.returncode == 2 and str(shared / MARKER) in result.stderr
+
+
+def test_the_walk_stops_at_a_folder_others_can_write(tmp_path):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")  # the user's own, but above the shared folder
+    shared, own = _shared(tmp_path)
+    assert find(own).root is None
+    shared.chmod(0o755)
+    assert find(own).root == tmp_path
+
+
+def test_a_marker_others_can_write_is_refused(tmp_path):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / MARKER).chmod(0o666)
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_marker_in_another_users_folder_is_refused(tmp_path):
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / MARKER).write_text("", encoding="utf-8")
+    os.chown(tmp_path / "theirs", 12345, -1)
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(tmp_path / "theirs" / "params")
+
+
+def test_verify_refuses_outputs_moved_out_of_their_project(project, tmp_path):
+    params = "params/2026/某县人民政府办公室.yaml"
+    assert xxgk("build", params, cwd=project).returncode == 0  # built by the README test already: unchanged
+    moved = tmp_path / "某县人民政府办公室"
+    shutil.copytree(project / "outputs" / "2026" / moved.name, moved)
+    result = xxgk("verify", str(moved), cwd=tmp_path)
+    assert result.returncode == 2 and "notebook" in result.stderr and "不一致" not in result.stdout
