@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ import yaml
 
 from xxgk import paths
 from xxgk.errors import UsageError
+from xxgk.format import load_format
+from xxgk.limits import MAX_JOBS
 from xxgk.model import Report
 from xxgk.params import load_params
 from xxgk.project import MARKER, find, read_settings
@@ -52,6 +55,11 @@ def test_init_makes_a_project(project):
     report = load_params(params)
     assert report.agency.name == "某县人民政府办公室" and report.year == 2026
     assert not check(report, None)  # tables of zeros pass the rules
+    # every official row is written out, each of 表三's groups row by row (not as its one-row form)
+    official = load_format()
+    assert set(written["table3"]) == {row.key for row in official.table3.rows}
+    assert set(written["table4"]) == {group.key for group in official.table4.groups}
+    assert set(written["table2"]) == {row.key for _, row in official.table2.rows()}
     # the notebooks run on the new file when opened in JupyterLab
     source = (project / "notebooks" / "03_requests.ipynb").read_text(encoding="utf-8")
     assert "../params/2026/某县人民政府办公室.yaml" in source
@@ -99,11 +107,13 @@ def test_without_a_marker_the_kits_defaults_apply(tmp_path):
     assert find(tmp_path).root is None and find(tmp_path).outputs is None
 
 
-@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/elsewhere", "a/../../elsewhere", "link/x", ""])
+@pytest.mark.parametrize("outputs", ["../elsewhere", "/tmp/elsewhere", "a/../../elsewhere", "link/x", "",
+                                     ".", "./", "here"])
 def test_no_path_in_the_settings_leaves_the_project(tmp_path, outputs):
     project = tmp_path / "project"
     project.mkdir()
     os.symlink(tmp_path, project / "link")
+    os.symlink(".", project / "here")
     (project / MARKER).write_text(f'[build]\noutputs = "{outputs}"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="build.outputs"):
         read_settings(project / MARKER)
@@ -117,11 +127,21 @@ def test_a_folder_inside_the_project_is_accepted_and_used(tmp_path):
     assert project.settings.formats == ("html",) and project.settings.jobs == 2
 
 
-@pytest.mark.parametrize("text", ['[build]\nformats = ["exe"]\n', "[build]\njobs = 0\n", "[other]\n", "not toml ["])
-def test_bad_settings_are_refused_with_the_file_named(tmp_path, text):
+@pytest.mark.parametrize(("text", "key"), [
+    ('[build]\nformats = ["exe"]\n', "build.formats"), ("[build]\njobs = 0\n", "build.jobs"),
+    (f"[build]\njobs = {MAX_JOBS + 1}\n", "build.jobs"), ('[build]\njobs = "2"\n', "build.jobs"),
+    ("[build]\noutputs = 5\n", "build.outputs"), ("build = 5\n", "build"), ('build = "abc"\n', "build"),
+    ("[other]\n", "other"), ("not toml [", "TOML")])
+def test_bad_settings_are_refused_with_the_file_and_key_named(tmp_path, text, key):
     (tmp_path / MARKER).write_text(text, encoding="utf-8")
     result = xxgk("build", "params/2025/x.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and MARKER in result.stderr
+    assert result.returncode == 2 and MARKER in result.stderr and key in result.stderr, result.stderr
+    assert "内部错误" not in result.stderr and "build.a、" not in result.stderr  # not read as keys a, b, c
+
+
+def test_jobs_on_the_command_line_are_bounded(tmp_path):
+    result = xxgk("build", "params/2025/", "-j", str(MAX_JOBS + 1), cwd=tmp_path)
+    assert result.returncode == 2 and f"-j {MAX_JOBS + 1}" in result.stderr
 
 
 @pytest.mark.parametrize("agency", ["../上级", "某 县", ".hidden", "_x"])
@@ -129,3 +149,69 @@ def test_an_agency_that_cannot_name_a_file_is_refused(tmp_path, agency):
     with pytest.raises(UsageError, match="不能用作参数文件名"):
         init(tmp_path / "new", agency, 2026)
     assert not (tmp_path / "new").exists()
+
+
+def test_init_dot_makes_the_project_in_the_empty_folder_it_runs_in(tmp_path):
+    here = tmp_path / "新项目"
+    here.mkdir()
+    result = xxgk("init", ".", "--year", "2026", cwd=here)
+    assert result.returncode == 0, result.stderr
+    assert (here / MARKER).is_file() and (here / "params" / "2026" / "本机关.yaml").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["新项目"]  # no stage left beside it
+
+
+@pytest.mark.parametrize("arguments", [("--year", "9999"), ("--year", "1999"), ("--agency", "某 县", "--year", "9999")])
+def test_init_refuses_bad_arguments_before_making_anything(tmp_path, arguments):
+    result = xxgk("init", "new", *arguments, cwd=tmp_path)
+    assert result.returncode == 2 and arguments[0] in result.stderr and "内部错误" not in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def _shared(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder others can write into (as /tmp is) holding a user's own project folder."""
+    shared, own = tmp_path / "shared", tmp_path / "shared" / "alice"
+    own.mkdir(parents=True)
+    shared.chmod(0o777)
+    return shared, own
+
+
+def test_a_marker_others_could_have_planted_is_refused(tmp_path):
+    shared, own = _shared(tmp_path)
+    (shared / MARKER).write_text("", encoding="utf-8")
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(own / "params" / "2025" / "x.yaml")
+    result = xxgk("build", "params/2025/x.yaml", cwd=own)
+    assert result.returncode == 2 and str(shared / MARKER) in result.stderr
+
+
+def test_the_walk_stops_at_a_folder_others_can_write(tmp_path):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")  # the user's own, but above the shared folder
+    shared, own = _shared(tmp_path)
+    assert find(own).root is None
+    shared.chmod(0o755)
+    assert find(own).root == tmp_path
+
+
+def test_a_marker_others_can_write_is_refused(tmp_path):
+    (tmp_path / MARKER).write_text("", encoding="utf-8")
+    (tmp_path / MARKER).chmod(0o666)
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another user")
+def test_a_marker_in_another_users_folder_is_refused(tmp_path):
+    (tmp_path / "theirs").mkdir()
+    (tmp_path / "theirs" / MARKER).write_text("", encoding="utf-8")
+    os.chown(tmp_path / "theirs", 12345, -1)
+    with pytest.raises(UsageError, match="不属于当前用户"):
+        find(tmp_path / "theirs" / "params")
+
+
+def test_verify_refuses_outputs_moved_out_of_their_project(project, tmp_path):
+    params = "params/2026/某县人民政府办公室.yaml"
+    assert xxgk("build", params, cwd=project).returncode == 0  # built by the README test already: unchanged
+    moved = tmp_path / "某县人民政府办公室"
+    shutil.copytree(project / "outputs" / "2026" / moved.name, moved)
+    result = xxgk("verify", str(moved), cwd=tmp_path)
+    assert result.returncode == 2 and "notebook" in result.stderr and "不一致" not in result.stdout

@@ -21,7 +21,7 @@ from .arguments import ChineseParser
 from .batch import default_jobs
 from .errors import Terminated, UsageError, XxgkError, os_problem, printable
 from .findings import errors, to_json, to_text
-from .limits import CELL_TIMEOUT
+from .limits import CELL_TIMEOUT, MAX_JOBS
 from .paths import project_outputs
 from .project import find as find_project
 from .sections import SECTIONS
@@ -208,7 +208,8 @@ def _build(args: argparse.Namespace) -> int:
         from .build import check_settings
 
         check_settings(settings["options"], formats)
-        return _build_many(args.params, settings, args.jobs or project.settings.jobs, args.scheduler)
+        return _build_many(args.params, settings, project.settings.jobs if args.jobs is None else args.jobs,
+                           args.scheduler)
     from .rerun import refuse_kept_copy
     from .zygote import warm_up
 
@@ -234,14 +235,14 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
     from .index import write
     from .rerun import refuse_kept_copy
 
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(f"-j {jobs}：应为 1 到 {MAX_JOBS} 的整数")
     paths = expand(patterns)
     if not paths:
         raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
     for path in paths:
         refuse_kept_copy(path)
     start = time.perf_counter()
-    if jobs is not None and jobs < 1:
-        raise UsageError(f"-j {jobs}：应为正整数")
     if scheduler:  # distributed loads only for a cluster
         from .cluster import build_on_dask
 
@@ -409,9 +410,11 @@ def _init(args: argparse.Namespace) -> int:
 
     from .scaffold import init
 
+    here = args.folder.absolute() == Path.cwd()  # the new project replaces the folder the shell is in
     params = init(args.folder, args.agency, args.year or date.today().year - 1)
     say(f"已新建项目 {args.folder}/。请填写 {params.relative_to(args.folder)}，然后在项目文件夹中运行：\n"
-        f"  xxgk check {params.relative_to(args.folder)}\n  xxgk build {params.relative_to(args.folder)}")
+        f"  xxgk check {params.relative_to(args.folder)}\n  xxgk build {params.relative_to(args.folder)}"
+        + ("\n（项目已替换当前文件夹：请先运行 cd \"$PWD\" 重新进入）" if here else ""))
     return 0
 
 

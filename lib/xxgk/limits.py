@@ -19,6 +19,9 @@ MAX_DEPTH = 32  # levels of nesting in a parameter file
 # floats, which hold them exactly up to 2**53)
 MAX_COUNT = 999_999_999
 MAX_AMOUNT = Decimal(MAX_COUNT)
+# agencies built at once (-j, build.jobs): each is a process with its own kernels, so beyond the
+# cores this only thrashes; a Dask cluster's workers are bounded by it too
+MAX_JOBS = 64
 CELL_TIMEOUT = 300  # seconds one notebook cell may run; a section's cells take well under one
 MAX_WORKBOOK_BYTES = 10 << 20  # a fill-in workbook (the kit writes about 30 KB; pictures pasted in add more)
 MAX_WORKBOOK_UNPACKED = 50 << 20  # its parts once unzipped: a zip bomb stops here, before openpyxl reads it

@@ -5,12 +5,14 @@ The command line finds the project by walking up from the parameter file (or the
 to the marker. A notebook in the project's ``notebooks/`` is used instead of the kit's own
 (``paths.NOTEBOOKS``, shipped in the package); without a marker, the kit's defaults apply and
 ``outputs/`` goes beside the ``params/`` folder as before. ``xxgk.toml`` is read as untrusted
-input: its one path, the outputs folder, must stay inside the project.
+input: its one path, the outputs folder, must stay inside the project (and not be the project
+itself); a marker or folder that another user owns or could write is never used (see ``find``).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,6 +20,7 @@ from typing import Any
 
 from . import paths
 from .errors import UsageError
+from .limits import MAX_JOBS
 from .regularfile import Refused, read_bounded
 from .sections import Section
 
@@ -58,12 +61,32 @@ class Project:
 
 
 def find(start: str | Path) -> Project:
-    """The project holding ``start`` (a file or folder): the nearest folder upwards with ``xxgk.toml``."""
+    """The project holding ``start`` (a file or folder): the nearest folder upwards with ``xxgk.toml``.
+
+    A project's notebooks run as code and its settings place the outputs, so, as git does with a
+    repository owned by someone else, the walk stops at a folder that another user owns or could
+    write into (``/tmp``, a shared group folder): such a folder gives no project, and a marker
+    there (or one that is itself another's) is refused."""
     start = Path(start).absolute()
     for folder in (start, *start.parents):
-        if (folder / MARKER).is_file():
-            return Project(folder, read_settings(folder / MARKER))
+        if not folder.is_dir():
+            continue  # the file itself, or a folder not made yet
+        marker = folder / MARKER
+        if marker.is_file():
+            if not (_own(folder) and _own(marker)):
+                raise UsageError(f"{marker}：不使用这个项目设置文件：它或它所在的文件夹不属于当前用户，"
+                                 "或其他人可以写入，其中的 notebook 和设置可能被他人改动。"
+                                 "请把项目放在只有自己能写的文件夹中")
+            return Project(folder, read_settings(marker))
+        if not _own(folder):
+            break
     return Project(None)
+
+
+def _own(path: Path) -> bool:
+    """Owned by the current user and writable by no one else."""
+    info = path.stat()
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def read_settings(marker: Path) -> Settings:
@@ -75,6 +98,8 @@ def read_settings(marker: Path) -> Settings:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise UsageError(f"{marker} 不是有效的 TOML 文件：{error}") from None
     build = data.get("build", {})
+    if not isinstance(build, dict):
+        raise UsageError(f"{marker}：build 应为一个表（以 [build] 开头的一节），实际是 {build!r}")
     unknown = sorted(set(data) - {"build"}) + sorted(f"build.{key}" for key in set(build) - _FIELDS)
     if unknown:
         known = "、".join(f"build.{key}" for key in sorted(_FIELDS))
@@ -96,6 +121,9 @@ def _inside(marker: Path, value: Any) -> str:
     if relative.is_absolute() or ".." in relative.parts or \
             not (root / relative).resolve().is_relative_to(root):
         raise UsageError(f"{marker}：build.outputs = {value!r} 指向项目之外；应为项目内的文件夹，如 \"outputs\"")
+    if os.path.normpath(value) == os.curdir or (root / relative).resolve() == root:
+        raise UsageError(f"{marker}：build.outputs = {value!r} 是项目文件夹本身；"
+                         "应为项目内的一个文件夹，如 \"outputs\"")
     return os.path.normpath(value)
 
 
@@ -106,8 +134,8 @@ def _formats(marker: Path, value: Any) -> tuple[str, ...]:
 
 
 def _jobs(marker: Path, value: Any) -> int | None:
-    if value is not None and (type(value) is not int or value < 1):
-        raise UsageError(f"{marker}：build.jobs 应为正整数（同时生成的机关数）")
+    if value is not None and (type(value) is not int or not 1 <= value <= MAX_JOBS):
+        raise UsageError(f"{marker}：build.jobs = {value!r}：应为 1 到 {MAX_JOBS} 的整数（同时生成的机关数）")
     return value
 
 

@@ -1,9 +1,10 @@
 """``xxgk init``: a new office's project, ready to fill in and build.
 
 The blank parameter file is the model's: every field the model requires, walked from its JSON
-Schema, a placeholder in each text (its Chinese title), zeros in every table (which pass the
-rules), then written by ``paramsfile.render`` with each value's label as a comment. Nothing here
-retypes a field or a label.
+Schema, a placeholder in each text (its Chinese title); the tables come from the format data, every
+official row of 表二/表三/表四 as zeros (which pass the rules; the schema cannot say which of a
+group's two spellings to write). ``paramsfile.render`` writes it with each value's label as a
+comment. Nothing here retypes a field or a label.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import nbformat
 from . import paramsfile, paths
 from .errors import UsageError
 from .execute import with_defaults
+from .format import load_format
 from .model import Report, json_schema
 from .params import AGENCY_NAME
 from .project import MARKER, NOTEBOOKS, Settings, marker_text
@@ -29,15 +31,36 @@ from .sections import SECTIONS
 
 SCHEMA = "schema/xxgk-params.schema.json"  # where the parameter files' first line points editors
 DEFAULT_AGENCY = "本机关"
+_FORMAT = load_format()
+
+
 def blank_report(year: int, agency: str | None) -> Report:
     """A report with every required field: placeholders naming what to write, tables of zeros."""
     schema = Report.model_json_schema()
-    data = _blank(schema, schema)
+    data = _blank(schema, schema) | _blank_tables()
     data["year"] = year
     data["published"] = dt.date(year + 1, 1, 15)
     if agency:
         data["agency"]["name"] = agency
     return Report.model_validate(data)
+
+
+def _blank_tables() -> dict[str, Any]:
+    table3, table4 = _FORMAT.table3, _FORMAT.table4
+    return {"table2": {row.key: 0 if len(block.values) == 1 else [0] * len(block.values)
+                       for block, row in _FORMAT.table2.rows()},
+            "table3": {row.key: [0] * len(table3.columns) for row in table3.rows},
+            "table4": {group.key: [0] * len(table4.columns) for group in table4.groups}}
+
+
+def _check_arguments(agency: str | None, year: int) -> None:
+    """``--agency`` and ``--year`` before anything is made: the name names files, the year dates the blank."""
+    if agency is not None and not AGENCY_NAME.fullmatch(agency):
+        raise UsageError(f"--agency {agency}：不能用作参数文件名：只能由汉字、字母、数字、“-”和“_”组成，"
+                         "不含“.”和空格，不以“_”开头，至多 64 个字符")
+    bounds = Report.model_json_schema()["properties"]["year"]
+    if not bounds["minimum"] <= year <= bounds["maximum"]:
+        raise UsageError(f"--year {year}：报告年度应在 {bounds['minimum']} 到 {bounds['maximum']} 之间")
 
 
 def _blank(node: dict[str, Any], schema: dict[str, Any], title: str = "") -> Any:
@@ -61,8 +84,6 @@ def _blank(node: dict[str, Any], schema: dict[str, Any], title: str = "") -> Any
         return [_blank(node["items"], schema)] * node.get("minItems", 0)
     if kind in ("integer", "number"):
         return 0
-    if node.get("pattern", "").startswith("^[0-9]{"):  # a code of digits: the postcode
-        return "0" * int(node["pattern"].split("{")[1].split("}")[0])
     return f"（请填写{title}）"
 
 
@@ -111,13 +132,12 @@ def _point_notebooks(folder: Path, params: Path) -> None:
 def init(folder: Path, agency: str | None, year: int) -> Path:
     """Create the project in ``folder`` (absent or empty), all at once: it appears complete or not
     at all. Returns the parameter file to fill in."""
+    _check_arguments(agency, year)
+    shown, folder = folder, folder.absolute()  # ``xxgk init .``: the stage goes beside the folder, not in it
     if folder.is_symlink() or (folder.exists() and (not folder.is_dir() or any(folder.iterdir()))):
-        raise UsageError(f"{folder} 已存在且不是空文件夹；请指定一个新的或空的文件夹")
+        raise UsageError(f"{shown} 已存在且不是空文件夹；请指定一个新的或空的文件夹")
     report = blank_report(year, agency)
     name = agency or DEFAULT_AGENCY
-    if not AGENCY_NAME.fullmatch(name):  # the parameter file's name, which names the outputs folder
-        raise UsageError(f"--agency {name}：不能用作参数文件名：只能由汉字、字母、数字、“-”和“_”组成，"
-                         "不含“.”和空格，不以“_”开头，至多 64 个字符")
     head = [f"# {report.agency.name} {year} 年政府信息公开工作年度报告的参数（xxgk init 生成的空白）。",
             "# 把每个“（请填写……）”换成本机关的内容，表格中的 0 换成统计数。"]
     text = paramsfile.render(report, head=head)
@@ -141,4 +161,4 @@ def init(folder: Path, agency: str | None, year: int) -> Path:
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    return folder / params
+    return shown / params

@@ -21,9 +21,11 @@ from .build import build
 from .errors import UsageError
 from .limits import MAX_MANIFEST_BYTES
 from .paths import MANIFEST, PARAMS_COPY, PREVIOUS_COPY, SEAL, TABLES_COPIES
+from .project import Project
 from .project import find as find_project
 from .provenance import sha256
 from .regularfile import Refused, read_bounded
+from .sections import SECTIONS
 
 INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY, *TABLES_COPIES.values())
 
@@ -49,6 +51,7 @@ def verify(folder: str | Path) -> Verdict:
     differing = [name for name, item in inputs.items() if _digest(folder / name) != item["sha256"]]
     listed = set(manifest["outputs"]) | set(inputs) | {MANIFEST}
     unlisted = sorted(p.name for p in folder.iterdir() if p.name not in listed and p.name != SEAL)
+    project = _build_project(folder, manifest)
     with tempfile.TemporaryDirectory(prefix="xxgk-verify-") as scratch_name:
         scratch = Path(scratch_name)
         # the inputs under their original names: the audit HTML records those names, and a
@@ -62,12 +65,28 @@ def verify(folder: str | Path) -> Verdict:
         rebuilt = build(params, outputs=scratch / "outputs", options=settings["options"],
                         previous_path=previous, allow_errors=settings["allow_errors"],
                         formats=tuple(settings["formats"]), archival=settings["archival"],
-                        project=find_project(folder)).folder
+                        project=project).folder
         names = sorted(set(manifest["outputs"]) | {MANIFEST})
         differing += [name for name in names if _digest(folder / name) != _digest(rebuilt / name)]
         now = json.loads((rebuilt / MANIFEST).read_text(encoding="utf-8"))
     differing += [f"{name}（manifest.json 未记录的文件）" for name in unlisted]
     return Verdict(tuple(dict.fromkeys(differing)), environment_changes(manifest, now))
+
+
+def _build_project(folder: Path, manifest: dict[str, Any]) -> Project:
+    """The project whose notebooks the build ran: the one holding the output folder, found as a
+    build finds it (refusing another user's), provided its notebooks are those the manifest records.
+    Outputs written outside their project (``--outputs``) cannot name it, so they are refused
+    rather than rebuilt with other notebooks and reported as differing."""
+    project = find_project(folder)
+    origins = {s.notebook: project.notebook(s) for s in SECTIONS}
+    if manifest.get("notebook_origins", {}) != {name: origin for name, (_, origin) in origins.items()} or \
+            manifest.get("notebooks") != {name: sha256(path.read_bytes()) for name, (path, _) in origins.items()}:
+        where = f"项目 {project.root}" if project.root else "xxgk 自带的"
+        raise UsageError(f"{folder} 生成时运行的 notebook 与{where} notebook 不同"
+                         "（manifest.json 记录的来源或 SHA-256 不符）："
+                         "可能 notebook 改过，或者输出不在生成它的项目中。verify 只能核对项目内、notebook 未改动的输出")
+    return project
 
 
 def environment_changes(recorded: dict[str, Any], now: dict[str, Any]) -> tuple[str, ...]:
