@@ -34,10 +34,17 @@ def start_preview(params: Path, temp: Path | None = None) -> tuple[subprocess.Po
     """``xxgk preview params`` as a user starts it (its temporary files in ``temp``), and the
     address it prints once it serves."""
     env = {**os.environ, **({"TMPDIR": str(temp)} if temp else {})}
-    process = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "preview", str(params)], env=env,
+    return start_server(["preview", str(params)], r"http://\S+", env)
+
+
+def start_server(arguments: list[str], address: str, env: dict[str, str] | None = None
+                 ) -> tuple[subprocess.Popen, str]:
+    """``xxgk *arguments`` started as a user starts a server command, and the address (matching
+    ``address``) it prints on its first line once it serves."""
+    process = subprocess.Popen([sys.executable, "-m", "xxgk.cli", *arguments], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = process.stdout.readline() if process.stdout else ""
-    match = re.search(r"http://\S+", first)
+    match = re.search(address, first)
     if match is None:
         process.kill()
         raise AssertionError(f"no address printed: {first!r} {process.communicate()}")

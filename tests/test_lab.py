@@ -17,7 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ROOT
-from helpers import chromium, descendants, running
+from helpers import chromium, descendants, running, start_server
 from xxgk.format import load_format
 
 SHOWN = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen
@@ -49,16 +49,14 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lab(project):
-    process = subprocess.Popen([sys.executable, "-m", "xxgk.cli", "lab", str(project)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = process.stdout.readline() if process.stdout else ""
-    match = re.search(r"http://127\.0\.0\.1:\d+/lab\?token=\w+", first)
-    if match is None:
-        process.kill()
-        raise AssertionError(f"no address printed: {first!r} {process.communicate()}")
-    yield process, match.group()
-    if process.poll() is None:
-        process.kill()
+    process, address = start_server(["lab", str(project)], r"http://127\.0\.0\.1:\d+/lab\?token=\w+")
+    yield process, address
+    if process.poll() is None:  # stopped as a user stops it, so that it removes its temporary folder
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture(scope="module")
