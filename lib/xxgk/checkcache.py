@@ -52,7 +52,7 @@ def checked(source: Source, previous: Source | None) -> tuple[Report, Report | N
     report = parse_params(source)
     last = parse_params(previous) if previous else None
     findings = tuple(rules.check(report, last))
-    if report._tables_file is None and (last is None or last._tables_file is None):
+    if report.tables_file is None and (last is None or last.tables_file is None):
         _keep(name, report, last, findings)
     return report, last, findings
 
