@@ -26,7 +26,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import ROOT, write_agencies  # noqa: E402
-from xxgk.sections import SECTIONS  # noqa: E402
+from xxgk.report.sections import SECTIONS  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -4,7 +4,7 @@
 
 Reads the corpus PDFs and copied text (tests/corpus) and the example's own HTML, PDF and Word
 outputs (built once with ``xxgk build`` into a temporary folder) N times each and prints the median
-seconds per report of reading (``xxgk.reading.read_report``) and of the whole import (reading,
+seconds per report of reading (``xxgk.reading.reading.read_report``) and of the whole import (reading,
 writing down as parameter data, validating into the model: what ``xxgk import`` and ``xxgk audit``
 do before writing or checking); the target is ≤ 0.5 s per PDF report. ``--compare`` also
 times pdfminer.six alone on the corpus PDFs (characters and drawn lines, the input pdfplumber's
@@ -23,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
-from xxgk.reading import read_report  # noqa: E402
-from xxgk.transcribe import report_of, transcribe  # noqa: E402
+from xxgk.reading.reading import read_report  # noqa: E402
+from xxgk.reading.transcribe import report_of, transcribe  # noqa: E402
 
 
 def import_report(path: Path) -> None:

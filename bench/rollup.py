@@ -32,9 +32,11 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import BIN, tree_pss  # noqa: E402
 from synthetic import write_agencies  # noqa: E402
-from xxgk import assemble, charts, checkcache, pdf, rollup, tables  # noqa: E402
-from xxgk.batch import expand  # noqa: E402
 from xxgk.paths import ROLLUP_NOTEBOOK  # noqa: E402
+from xxgk.render import assemble, pdf, tables
+from xxgk.rollup import charts, rollup
+from xxgk.run import checkcache  # noqa: E402
+from xxgk.run.batch import expand  # noqa: E402
 
 TITLE = "合计"
 

@@ -86,7 +86,8 @@ def failing_section(tmp_path, monkeypatch):
     (``helpers.failing_notebooks``); afterwards the kernels that the failure stopped may start
     again, as the next build of a real run would allow."""
     from helpers import failing_notebooks
-    from xxgk import paths, zygote
+    from xxgk import paths
+    from xxgk.run import zygote
 
     monkeypatch.setattr(paths, "NOTEBOOKS", failing_notebooks(tmp_path))
     yield

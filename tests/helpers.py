@@ -133,7 +133,7 @@ def visible_text(html: str) -> str:
 
 def with_tables(report, table2=None, table3=None, table4=None):
     """A copy of ``report`` with other table values (mappings of row key -> values)."""
-    from xxgk.model import Table2, Table3, Table4
+    from xxgk.report.model import Table2, Table3, Table4
 
     update = {}
     if table2 is not None:
@@ -157,7 +157,7 @@ def official_wording(text: str) -> str:
 def neutral(report):
     """``report`` with narrative that states no numbers and the official wording, so only the
     tables are checked."""
-    from xxgk.model import LabelVariants
+    from xxgk.report.model import LabelVariants
 
     part1 = report.part1.model_copy(update={
         "overview": NEUTRAL,
@@ -169,7 +169,7 @@ def neutral(report):
 def from_expected(report, expected: dict):
     """A report with the table values of a corpus ``*.expected.json`` (as printed, unbalanced
     ones and a collapsed （六）其他处理 row ``r6`` included)."""
-    from xxgk.format import load_format
+    from xxgk.report.format import load_format
 
     fmt = load_format()
     table3 = dict(expected["table3"])

@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup
 from conftest import EXAMPLE, run_xxgk
 from test_params import edited
 from xxgk.errors import ParamsError
-from xxgk.findings import errors, to_text
-from xxgk.params import load_params
-from xxgk.rules import check
+from xxgk.report.findings import errors, to_text
+from xxgk.report.params import load_params
+from xxgk.report.rules import check
 
 CLAIM = ("未收到政府信息公开申请", "收到并移交上级机关办理政府信息公开申请5件")
 ACCEPT = """

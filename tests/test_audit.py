@@ -20,9 +20,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, ROOT, run_xxgk
-from xxgk import audit, load_params, tables
-from xxgk.execute import KERNEL, KERNEL_DISPLAY_NAME
-from xxgk.format import load_format
+from xxgk import load_params
+from xxgk.render import audit, tables
+from xxgk.report.format import load_format
+from xxgk.run.execute import KERNEL, KERNEL_DISPLAY_NAME
 
 FMT = load_format()
 VALUE_CELLS = {"xxgk-table2": 10, "xxgk-table3": 25 * 7, "xxgk-table4": 3 * 5}
@@ -169,7 +170,7 @@ def test_rerun_says_identical_for_a_kept_section(built):
 
 
 def test_rerun_names_the_cell_whose_kept_output_differs(built, tmp_path):
-    from xxgk.rerun import rerun
+    from xxgk.run.rerun import rerun
 
     folder = tmp_path / "emin"
     shutil.copytree(built, folder)

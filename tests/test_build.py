@@ -16,8 +16,8 @@ from test_params import snapshot
 def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path, failing_section):
     """A section that fails in its kernel (here: an office's notebook asking part 一 for a style
     that does not exist; the command line refuses such an option before anything runs)."""
-    from xxgk.build import build
     from xxgk.errors import SectionError
+    from xxgk.run.build import build
 
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
@@ -118,7 +118,7 @@ def test_injected_parameters_keep_chinese_readable():
     import nbformat as nbf
     from papermill.parameterize import parameterize_notebook
 
-    import xxgk.execute  # noqa: F401  registers the translator
+    import xxgk.run.execute  # noqa: F401  registers the translator
 
     notebook = nbf.v4.new_notebook(cells=[nbf.v4.new_code_cell("params_path = ''", metadata={"tags": ["parameters"]})])
     notebook.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from xxgk import cache, checkcache
-from xxgk.params import parse_params, read_source
+from xxgk.report.params import parse_params, read_source
+from xxgk.run import cache, checkcache
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def files(tmp_path, monkeypatch) -> tuple[Path, Path]:
 
 def fresh(this: Path, last: Path) -> tuple:
     report, previous = parse_params(read_source(this)), parse_params(read_source(last))
-    from xxgk import rules
+    from xxgk.report import rules
 
     return report, previous, tuple(rules.check(report, previous))
 
@@ -114,7 +114,8 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(files, monkeypatch):
 
 
 def test_what_a_build_checked_a_roll_up_takes_from_the_cache(files, monkeypatch):
-    from xxgk import build, rollup
+    from xxgk.rollup import rollup
+    from xxgk.run import build
 
     this, last = files
     checked_by_build = build.validate(this)
@@ -144,7 +145,7 @@ def test_a_kept_entry_keeps_the_totals_the_kit_computed(files, monkeypatch):
 def test_a_file_outside_its_years_folder_is_checked_against_its_own_last_year(files):
     """Last year's file is guessed from the folder before the file is read; a file whose year is
     not its folder's must not be refused for the guessed file's problems."""
-    from xxgk.build import validate
+    from xxgk.run.build import validate
 
     this, last = files
     misfiled = this.read_text(encoding="utf-8").replace("year: 2025", "year: 2024").replace("2026-", "2025-")

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import EXAMPLE, run_xxgk
-from xxgk.arguments import translate
+from xxgk.cli.arguments import translate
 
 COMMANDS = ("build", "check", "verify", "schema", "options")
 ARGPARSE_ENGLISH = re.compile(r"usage:|positional arguments|options:|show this help|error:|required|invalid")

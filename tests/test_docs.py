@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT, run_xxgk
-from xxgk.format import load_format
+from xxgk.report.format import load_format
 
 GUIDE = (ROOT / "docs" / "操作手册.md").read_text(encoding="utf-8")
 

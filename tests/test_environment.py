@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, ROOT
-from xxgk import pdf, provenance
 from xxgk.errors import KitError, UsageError
-from xxgk.verify import environment_changes, verify
+from xxgk.render import pdf, provenance
+from xxgk.run.verify import environment_changes, verify
 
 FANDOL = Path("/usr/local/share/fonts/fandol/FandolFang-Regular.otf")
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import EXAMPLE, ROOT
-from xxgk import fastyaml
-from xxgk.params import _yaml
-from xxgk.params import plain as _plain  # the kit's plain form of what either reader gives
+from xxgk.report import fastyaml
+from xxgk.report.params import _yaml
+from xxgk.report.params import plain as _plain  # the kit's plain form of what either reader gives
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import write_agencies  # noqa: E402

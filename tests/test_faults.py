@@ -84,7 +84,7 @@ def changed_params(tmp_path: Path, to: str = CHANGED_TO) -> Path:
 
 def complete_new_set(folder: Path, changed_to: str = CHANGED_TO) -> bool:
     """Every file the folder's manifest lists is there with its hash, and it is the changed report."""
-    from xxgk.provenance import sha256
+    from xxgk.render.provenance import sha256
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     listed = {**manifest["outputs"], **{i["file"]: i["sha256"] for i in manifest["inputs"]}}
@@ -198,7 +198,7 @@ def test_a_stopped_batch_leaves_no_worker_kernel_or_template(tmp_path, temp):
 def test_the_fallback_swap_is_undone_by_the_next_build(built, tmp_path):
     """Where the file system cannot exchange two folders the swap is two renames; a build killed
     between them leaves the old set aside, and the next build of the agency puts it back first."""
-    from xxgk.build import _aside, _tidy
+    from xxgk.run.build import _aside, _tidy
 
     target = tmp_path / "outputs" / "2025" / "emin"
     shutil.copytree(built, _aside(target))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from conftest import CORPUS
-from xxgk.format import load_format
+from xxgk.report.format import load_format
 
 REFERENCE = json.loads((CORPUS / "format-2021.reference.json").read_text(encoding="utf-8"))
 

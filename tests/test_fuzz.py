@@ -36,8 +36,8 @@ from hypothesis import strategies as st
 from conftest import EXAMPLE
 from xxgk.cli import main
 from xxgk.errors import UsageError
-from xxgk.execute import ReadablePythonTranslator, check_options, option_value
-from xxgk.sections import SECTIONS, get_section
+from xxgk.report.sections import SECTIONS, get_section
+from xxgk.run.execute import ReadablePythonTranslator, check_options, option_value
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 EXAMPLE_LINES = EXAMPLE_TEXT.split("\n")

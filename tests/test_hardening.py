@@ -21,10 +21,11 @@ from conftest import EXAMPLE, run_xxgk
 from helpers import neutral, with_tables
 from test_faults import Run
 from test_params import snapshot
-from xxgk import cache, tables
-from xxgk.format import load_format
-from xxgk.rules import check
-from xxgk.sections import SECTIONS
+from xxgk.render import tables
+from xxgk.report.format import load_format
+from xxgk.report.rules import check
+from xxgk.report.sections import SECTIONS
+from xxgk.run import cache
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 FMT = load_format()
@@ -57,7 +58,7 @@ def test_a_file_name_that_is_no_single_safe_folder_name_is_refused(tmp_path, nam
 
 
 def test_a_folder_build_passes_over_hidden_files(tmp_path):
-    from xxgk.batch import expand
+    from xxgk.run.batch import expand
 
     folder = params_file(tmp_path).parent
     (folder / "..yaml").write_text("x", encoding="utf-8")
@@ -69,8 +70,8 @@ def test_a_folder_build_passes_over_hidden_files(tmp_path):
 
 def test_a_link_planted_at_the_failure_folder_neither_hides_the_error_nor_is_followed(built, tmp_path,
                                                                                      failing_section):
-    from xxgk.build import build
     from xxgk.errors import SectionError
+    from xxgk.run.build import build
 
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
@@ -121,7 +122,7 @@ def test_set_values_are_text_never_code(tmp_path, value):
 
 def test_the_parameter_translator_refuses_what_it_does_not_write_itself():
     from xxgk.errors import UsageError
-    from xxgk.execute import ReadablePythonTranslator
+    from xxgk.run.execute import ReadablePythonTranslator
 
     class Sneaky(str):
         def __repr__(self) -> str:
@@ -212,8 +213,8 @@ def test_outputs_naming_a_file_is_a_usage_error(tmp_path):
 
 
 def test_a_full_disk_is_reported_as_such_and_loses_nothing(built, tmp_path, monkeypatch):
-    from xxgk import build as recipe
     from xxgk.errors import OutputsError
+    from xxgk.run import build as recipe
 
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")
@@ -256,7 +257,7 @@ def test_a_kernel_killed_from_outside_fails_its_section_by_name(built, tmp_path,
 def test_the_template_process_ends_at_once_when_its_builder_is_gone_already():
     """Started for a builder that is not its parent (it died during the fork): exits before
     importing anything, rather than serving forever."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "xxgk.zygote", "/nonexistent/zygote.sock",
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "xxgk.run.zygote", "/nonexistent/zygote.sock",
                              "1"], capture_output=True, text=True, timeout=60)
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert result.returncode == 0 and not imported & {"ipykernel", "IPython", "bs4", "pandas"}
@@ -287,7 +288,7 @@ def test_section_keys_change_with_the_kit(example, monkeypatch):
 
 def tampered(folder: Path, notebook: str, text: str) -> None:
     """``notebook`` in an output folder edited to show ``text``, with the manifest made to agree."""
-    from xxgk.provenance import sha256
+    from xxgk.render.provenance import sha256
 
     path = folder / notebook
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -360,8 +361,8 @@ def test_amounts_stay_exact(example):
 def test_a_read_only_outputs_folder_is_no_internal_error(built, tmp_path, monkeypatch):
     """As root the folder cannot be made read-only for the kit, so the refusals are injected where
     the kit meets the file system: unchanged inputs still say so, changed ones name the folder."""
-    from xxgk import build as recipe
     from xxgk.errors import OutputsError
+    from xxgk.run import build as recipe
 
     outputs = tmp_path / "outputs"
     shutil.copytree(built, outputs / "2025" / "emin")

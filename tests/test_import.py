@@ -18,13 +18,14 @@ import pytest
 from conftest import CORPUS, EXAMPLE, ROOT, run_xxgk
 from helpers import assert_in_order, published_fields, visible_text
 from test_reading import CMS_TABLE2, CMS_TABLE3, CMS_TABLE4, TRIAL_2019, _pdf
-from xxgk import load_params, tables
-from xxgk.format import load_format
-from xxgk.importer import import_file
-from xxgk.model import Report
-from xxgk.published import number
-from xxgk.reading import read_report
-from xxgk.rules import narrative_texts
+from xxgk import load_params
+from xxgk.reading.importer import import_file
+from xxgk.reading.published import number
+from xxgk.reading.reading import read_report
+from xxgk.render import tables
+from xxgk.report.format import load_format
+from xxgk.report.model import Report
+from xxgk.report.rules import narrative_texts
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import write_agencies  # noqa: E402

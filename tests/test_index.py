@@ -17,13 +17,13 @@ from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
 from helpers import chromium, official_wording
-from xxgk import index
-from xxgk.batch import BUILT, FAILED, UNCHANGED, Outcome
-from xxgk.findings import errors, warnings
-from xxgk.format import load_format
-from xxgk.params import load_params
-from xxgk.rules import check
-from xxgk.sections import SECTIONS
+from xxgk.report.findings import errors, warnings
+from xxgk.report.format import load_format
+from xxgk.report.params import load_params
+from xxgk.report.rules import check
+from xxgk.report.sections import SECTIONS
+from xxgk.run import index
+from xxgk.run.batch import BUILT, FAILED, UNCHANGED, Outcome
 
 EXAMPLE_TEXT = official_wording(EXAMPLE.read_text(encoding="utf-8"))  # its only warnings: the edits
 NAME_LINE = "  name: 额敏县人民政府办公室"
@@ -97,7 +97,7 @@ def test_a_manifest_that_is_a_fifo_is_passed_over_not_waited_on(tmp_path):
     folder.mkdir(parents=True)
     (folder / "report.html").write_text("<p>报告</p>", encoding="utf-8")
     os.mkfifo(folder / "manifest.json")
-    script = ("from pathlib import Path; from xxgk import index; "
+    script = ("from pathlib import Path; from xxgk.run import index; "
               f"print([r.agency for r in index.rows(Path({str(folder.parent)!r}), [])])")
     answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert answer.stdout.strip() == "['copied']", answer.stderr
@@ -158,7 +158,8 @@ def test_the_index_is_replaced_in_one_step(tmp_path, monkeypatch):
 
 def test_an_index_that_cannot_be_written_is_said_after_the_batch_summary(tmp_path, monkeypatch, capsys):
     """The batch is over when the page is written: a full disk there must not hide how it went."""
-    from xxgk import batch, cli
+    from xxgk import cli
+    from xxgk.run import batch
 
     folder = tmp_path / "params" / "2025"
     folder.mkdir(parents=True)
@@ -179,7 +180,7 @@ def test_an_index_that_cannot_be_written_is_said_after_the_batch_summary(tmp_pat
 def test_a_failed_sections_notebooks_are_linked(tmp_path, failing_section):
     """An agency whose part 一 fails in its kernel keeps its notebooks in ``<agency>.failed/``: the
     index links them, and only them."""
-    from xxgk.batch import build_one
+    from xxgk.run.batch import build_one
 
     params = tmp_path / "params" / "2025"
     params.mkdir(parents=True)

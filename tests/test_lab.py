@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ROOT
 from helpers import chromium, descendants, running, start_server
-from xxgk.format import load_format
+from xxgk.report.format import load_format
 
 SHOWN = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on screen
 CELLS = """

@@ -23,16 +23,17 @@ from docx.oxml.ns import qn
 
 from conftest import EXAMPLE, run_xxgk
 from helpers import chromium
-from xxgk import pdf, word
-from xxgk.blocks import TITLE_EMS, _ems, title_lines
-from xxgk.format import load_format
+from xxgk.paths import TEMPLATES
+from xxgk.render import pdf, word
+from xxgk.render.blocks import TITLE_EMS, _ems, title_lines
+from xxgk.report.format import load_format
 
 FMT = load_format()
 PT_PER_MM = 72 / 25.4
 PAGE_WIDTH = 210 * PT_PER_MM
 RIGHT_MARGIN = PAGE_WIDTH - 26 * PT_PER_MM  # GB/T 9704: 26 mm on the right, 28 mm on the left
 LONG_SUBJECT = "塔城市教育局"
-CSS = Path(word.__file__).parent / "templates" / "xxgk-report" / "report.css"
+CSS = TEMPLATES / "xxgk-report" / "report.css"
 
 
 # --- the title's lines, as a pure function -------------------------------------------------------------

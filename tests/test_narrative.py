@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from conftest import CORPUS
 from helpers import from_expected, neutral, with_tables
 from test_rules import T3, balanced
-from xxgk.findings import errors
-from xxgk.format import load_format
-from xxgk.narrative import mismatches
-from xxgk.rules import check
+from xxgk.report.findings import errors
+from xxgk.report.format import load_format
+from xxgk.report.narrative import mismatches
+from xxgk.report.rules import check
 
 FMT = load_format()
 ZERO7 = (0,) * 7
@@ -163,8 +163,8 @@ def test_draft_narrative_proposes_the_references_a_typed_narrative_could_use(tmp
     import re
 
     from conftest import ROOT, run_xxgk
-    from xxgk.params import load_params
-    from xxgk.references import render_text
+    from xxgk.report.params import load_params
+    from xxgk.report.references import render_text
 
     source = ROOT / "params" / "2025" / "shili.yaml"
     text = source.read_text(encoding="utf-8")
@@ -185,8 +185,8 @@ def test_draft_narrative_proposes_the_references_a_typed_narrative_could_use(tmp
 
 def test_standard_sentences_are_written_from_the_tables():
     from conftest import ROOT
-    from xxgk import blocks
-    from xxgk.params import load_params
+    from xxgk.render import blocks
+    from xxgk.report.params import load_params
 
     shili = load_params(ROOT / "params" / "2025" / "shili.yaml")
     assert blocks.summary(shili, "requests").text == (
@@ -199,7 +199,7 @@ def test_standard_sentences_are_written_from_the_tables():
 
 
 def test_a_quiet_year_gets_the_none_wording(example):
-    from xxgk import blocks
+    from xxgk.render import blocks
 
     assert blocks.summary(example, "requests").text == "本年度未收到政府信息公开申请，也没有上年结转的申请。"
     assert "未发生" in blocks.summary(example, "appeals").text
@@ -208,7 +208,7 @@ def test_a_quiet_year_gets_the_none_wording(example):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tables=balanced())
 def test_the_standard_sentences_pass_the_narrative_check(example, tables):
-    from xxgk import blocks
+    from xxgk.render import blocks
 
     table3, table4 = tables
     report = with_tables(neutral(example), table3=table3, table4=table4)

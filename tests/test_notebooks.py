@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT
 from xxgk.errors import UsageError
-from xxgk.format import load_format
-from xxgk.sections import SECTIONS, get_section
+from xxgk.report.format import load_format
+from xxgk.report.sections import SECTIONS, get_section
 
 NOTEBOOKS = ROOT / "lib" / "xxgk" / "notebooks"
 

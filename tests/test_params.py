@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from conftest import EXAMPLE, ROOT, run_xxgk
 from xxgk.errors import ParamsError
-from xxgk.params import load_params
+from xxgk.report.params import load_params
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 
@@ -156,9 +156,10 @@ def test_every_reader_of_a_named_file_refuses_a_fifo_at_once(reader, tmp_path):
     import os
     import signal
 
-    from xxgk import reading, workbookread
     from xxgk.errors import XxgkError
-    from xxgk.params import read_source
+    from xxgk.reading import reading
+    from xxgk.report.params import read_source
+    from xxgk.workbook import read as workbookread
 
     read, name = {"params": (read_source, "emin.yaml"), "workbook": (workbookread.read_bytes, "emin.xlsx"),
                   "report": (reading.read_document, "emin.pdf")}[reader]
@@ -174,9 +175,9 @@ def test_every_reader_of_a_named_file_refuses_a_fifo_at_once(reader, tmp_path):
 
 
 def test_a_file_too_large_is_refused_by_every_reader(tmp_path):
-    from xxgk import reading
     from xxgk.errors import TooLarge
     from xxgk.limits import MAX_REPORT_BYTES
+    from xxgk.reading import reading
 
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * (MAX_REPORT_BYTES + 1))

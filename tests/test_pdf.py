@@ -10,7 +10,7 @@ import pikepdf
 
 from conftest import EXAMPLE, run_xxgk
 from helpers import assert_in_order, published_fields, squash
-from xxgk.format import load_format
+from xxgk.report.format import load_format
 
 FMT = load_format()
 FOOTER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)

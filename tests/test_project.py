@@ -18,14 +18,14 @@ import yaml
 
 from xxgk import paths
 from xxgk.errors import UsageError
-from xxgk.format import load_format
 from xxgk.limits import MAX_JOBS
-from xxgk.model import Report
-from xxgk.params import load_params
-from xxgk.project import MARKER, find, read_settings
-from xxgk.rules import check
-from xxgk.scaffold import init
-from xxgk.sections import SECTIONS, get_section
+from xxgk.project.scaffold import init
+from xxgk.report.format import load_format
+from xxgk.report.model import Report
+from xxgk.report.params import load_params
+from xxgk.report.rules import check
+from xxgk.report.sections import SECTIONS, get_section
+from xxgk.run.project import MARKER, find, read_settings
 
 
 def xxgk(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -15,12 +15,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
-from xxgk import paramsfile
 from xxgk.errors import ParamsError
-from xxgk.findings import errors
-from xxgk.model import Report, json_schema
-from xxgk.params import Source, parse_params
-from xxgk.rules import check
+from xxgk.report import paramsfile
+from xxgk.report.findings import errors
+from xxgk.report.model import Report, json_schema
+from xxgk.report.params import Source, parse_params
+from xxgk.report.rules import check
 
 TEXT = EXAMPLE.read_text(encoding="utf-8")
 
@@ -108,7 +108,7 @@ def test_no_total_is_computed_from_a_blank():
 
 def test_a_build_refuses_a_blank(tmp_path):
     """(The build that allows errors and prints the blank: ``test_a_published_shape_builds_...``.)"""
-    from xxgk.build import ValidationFailed, build
+    from xxgk.run.build import ValidationFailed, build
 
     path = tmp_path / "params" / "2025" / "emin.yaml"
     path.parent.mkdir(parents=True)
@@ -338,7 +338,7 @@ def test_blanks_and_variants_print_in_word_and_pdf(published):
 
 
 def test_a_group_row_prints_as_one_row_under_its_group_label():
-    from xxgk import tables
+    from xxgk.render import tables
 
     body = BeautifulSoup(tables.table3(read(COLLAPSED)).html, "html.parser").find("tbody")
     rows = [[(c.get_text(), c.get("colspan")) for c in tr.find_all(["th", "td"])] for tr in body.find_all("tr")]
@@ -349,7 +349,7 @@ def test_a_group_row_prints_as_one_row_under_its_group_label():
 
 
 def test_contact_and_signature_are_printed_only_when_given_and_not_yet_stated(example):
-    from xxgk import blocks
+    from xxgk.render import blocks
 
     assert blocks.signature(example).text == "额敏县人民政府办公室\n2026年1月15日"  # the example as it was
     signed = read(TEXT.replace("published: 2026-01-15", "published: 2026-01-15\nsignature: 额敏县政务公开领导小组"))
@@ -372,7 +372,7 @@ def test_a_reference_to_a_blank_is_an_error_at_its_line():
 
 
 def test_a_roll_up_leaves_out_blanks_and_group_rows_and_says_why():
-    from xxgk.rollup import not_summable
+    from xxgk.rollup.rollup import not_summable
 
     assert not_summable(read(TEXT)) is None
     said = not_summable(read(SHAPES["blank cells"]()))
@@ -383,8 +383,8 @@ def test_a_roll_up_leaves_out_blanks_and_group_rows_and_says_why():
 def test_the_workbook_refuses_a_group_row_and_keeps_a_blank_blank(tmp_path):
     from openpyxl import load_workbook
 
-    from xxgk import workbook
     from xxgk.errors import UsageError
+    from xxgk.workbook import write as workbook
 
     with pytest.raises(UsageError, match="（六）其他处理只有一行合计"):
         workbook.render(read(COLLAPSED))
@@ -401,7 +401,7 @@ def test_hongze_2023_as_published_has_its_two_t4_errors_and_two_warnings(example
     """洪泽 2023 as its PDF prints it: （六）其他处理 in one row and the typo 2.其他法律行政止公开."""
     from conftest import CORPUS
     from helpers import from_expected
-    from xxgk.model import LabelVariants
+    from xxgk.report.model import LabelVariants
 
     expected = json.loads((CORPUS / "hongze-2023.expected.json").read_text(encoding="utf-8"))
     report = from_expected(example, expected).model_copy(

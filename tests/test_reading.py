@@ -22,13 +22,13 @@ import pytest
 
 from conftest import ROOT
 from xxgk import load_params
-from xxgk.blocks import split_paragraphs
-from xxgk.document import Grid, Paragraph
 from xxgk.errors import NotAReport, NoTextLayer, OtherFormat, ReadError, TooLarge, UnreadableDocument, XxgkError
-from xxgk.format import load_format
 from xxgk.limits import MAX_REPORT_CELLS, MAX_REPORT_PAGES, MAX_REPORT_TABLES, MAX_SPAN
-from xxgk.published import PublishedReport, number
-from xxgk.reading import read_document, read_report
+from xxgk.reading.document import Grid, Paragraph
+from xxgk.reading.published import PublishedReport, number
+from xxgk.reading.reading import read_document, read_report
+from xxgk.render.blocks import split_paragraphs
+from xxgk.report.format import load_format
 
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"
@@ -377,7 +377,7 @@ def test_damaged_copies_give_a_report_or_a_read_error_never_another_exception(tm
 
 
 def test_labels_and_numbers_tolerate_how_reports_print_them():
-    from xxgk.labels import best
+    from xxgk.reading.labels import best
     rows = {key: path[-1] for key, path in FORMAT.table3.full_labels().items()}
     assert best("１．属于国家秘密", rows).key == "r3_1" and best("１．属于国家秘密", rows).exact  # full width
     assert best("1、属于国家秘密", rows).exact  # numbering punctuation is not a wording difference
@@ -446,7 +446,7 @@ def test_pdfium_gives_the_rules_pdfminer_gives(source):
     import pdfplumber
     import pypdfium2
 
-    from xxgk.pdfpage import page_objects
+    from xxgk.reading.pdfpage import page_objects
     data = _form_pdf() if source == "form" else (CORPUS / source).read_bytes()
 
     def edges(page) -> list[tuple]:
@@ -546,7 +546,7 @@ def test_the_title_words_and_the_article_of_table_two_come_from_the_format(tmp_p
         table2=dataclasses.replace(FORMAT.table2, blocks=tuple(
             dataclasses.replace(block, header=block.header.replace("第二十条", "第二十一条"))
             for block in FORMAT.table2.blocks)))
-    monkeypatch.setattr("xxgk.recognise.load_format", lambda: renamed)
+    monkeypatch.setattr("xxgk.reading.recognise.load_format", lambda: renamed)
     text = _emin_text().replace("政府信息公开工作年度报告", "政务公开工作年报").replace("第二十条", "第二十一条")
     read = read_report(_write(tmp_path, "renamed.txt", text))
     assert read.title == "额敏县 2025 年政务公开工作年报"

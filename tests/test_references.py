@@ -11,11 +11,11 @@ from conftest import EXAMPLE
 from helpers import with_tables
 from test_params import edited, line_of
 from xxgk.errors import ParamsError
-from xxgk.findings import errors
-from xxgk.format import load_format
-from xxgk.params import load_params
-from xxgk.references import parse, problems, render_html, render_text, shown
-from xxgk.rules import check
+from xxgk.report.findings import errors
+from xxgk.report.format import load_format
+from xxgk.report.params import load_params
+from xxgk.report.references import parse, problems, render_html, render_text, shown
+from xxgk.report.rules import check
 
 FMT = load_format()
 T3_ROWS = [row.key for row in FMT.table3.rows]

@@ -173,7 +173,7 @@ def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
 
 
 def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):
-    from xxgk import charts, rollup
+    from xxgk.rollup import charts, rollup
 
     one = rollup.collect(generated[:20], TITLE, 2025)
     many = rollup.Rollup(TITLE, 2025, one.agencies * 4, (), one.summed, ())  # 80 agencies
@@ -194,7 +194,7 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
 
 
 def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
-    from xxgk import rollup
+    from xxgk.rollup import rollup
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(generated[0].read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
@@ -218,7 +218,7 @@ def test_the_reading_processes_die_with_the_process_that_forked_them(tmp_path):
     folder.mkdir(parents=True)
     for number in range(200):
         shutil.copy(ROOT / "params" / "2025" / "emin.yaml", folder / f"a{number}.yaml")
-    script = ("from pathlib import Path; from xxgk import rollup; rollup.os.cpu_count = lambda: 2; "
+    script = ("from pathlib import Path; from xxgk.rollup import rollup; rollup.os.cpu_count = lambda: 2; "
               "print('reading', flush=True); "
               f"rollup._read_all(sorted(Path({str(folder)!r}).glob('*.yaml')) * 20, 2025)")
     reader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
@@ -239,13 +239,14 @@ def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
     """The zygote of a roll-up imports matplotlib before the kernel asks (1.5 s in the kernel)."""
     import nbformat
 
-    from xxgk import rollupbuild
-    from xxgk.execute import execute_section
-    from xxgk.zygote import stop_kernels, warm_up
+    from xxgk.rollup import rollupbuild
+    from xxgk.run.execute import execute_section
+    from xxgk.run.zygote import stop_kernels, warm_up
 
     book = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("inputs_path = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import sys\nprint('matplotlib' in sys.modules, 'xxgk.charts' in sys.modules)")])
+        nbformat.v4.new_code_cell(
+            "import sys\nprint('matplotlib' in sys.modules, 'xxgk.rollup.charts' in sys.modules)")])
     book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
     nbformat.write(book, tmp_path / "probe.ipynb")
     stop_kernels()  # the zygote the other tests started has no roll-up modules

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, EXAMPLE, run_xxgk
 from helpers import from_expected, neutral, with_tables
-from xxgk.findings import errors
-from xxgk.format import load_format
-from xxgk.params import load_params
-from xxgk.rules import check
+from xxgk.report.findings import errors
+from xxgk.report.format import load_format
+from xxgk.report.params import load_params
+from xxgk.report.rules import check
 
 FMT = load_format()
 T3 = [row.key for row in FMT.table3.rows]
@@ -46,7 +46,7 @@ def balanced(draw):
 @pytest.fixture(scope="module")
 def example(example):
     """The example in the official wording: the rules here are not about its 规范性文件."""
-    from xxgk.model import LabelVariants
+    from xxgk.report.model import LabelVariants
 
     return example.model_copy(update={"label_variants": LabelVariants()})
 
@@ -230,7 +230,7 @@ def test_late_publication_is_a_warning(example):
 def test_left_out_totals_are_computed_and_given_ones_never_overwritten(tmp_path):
     import re
 
-    from xxgk.params import load_params
+    from xxgk.report.params import load_params
 
     text = re.sub(r"\[0, 0, 0, 0, 0, 0, 0\]", "[0, 0, 0, 0, 0, 0]", EXAMPLE_TEXT)
     text = "\n".join(line for line in text.splitlines() if not line.startswith("  total:"))

@@ -8,8 +8,8 @@ import pytest
 from conftest import EXAMPLE, run_xxgk
 from test_params import edited, line_of
 from xxgk.errors import ParamsError
-from xxgk.numerals import chinese_number
-from xxgk.params import load_params
+from xxgk.report.numerals import chinese_number
+from xxgk.report.params import load_params
 
 ROW = "  r1:        [0, 0, 0, 0, 0, 0, 0]"
 SLIPS = {

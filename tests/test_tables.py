@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from helpers import at, find, grid, table_of, with_tables
-from xxgk import tables
-from xxgk.format import load_format
+from xxgk.render import tables
+from xxgk.report.format import load_format
 
 FMT = load_format()
 T3_KEYS = [row.key for row in FMT.table3.rows]
@@ -134,7 +134,7 @@ def test_tables_have_fixed_ids(example):
 def test_the_text_form_of_each_table_reads_like_the_table(example):
     """What a terminal or a plain notebook reader shows: official labels and the values as
     printed, not the format's keys or floats."""
-    from xxgk import tables
+    from xxgk.render import tables
 
     for render in (tables.table2, tables.table3, tables.table4):
         text = render(example).text

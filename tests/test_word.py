@@ -10,8 +10,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from helpers import assert_in_order, published_fields, with_tables
-from xxgk import tables, word
-from xxgk.format import load_format
+from xxgk.render import tables, word
+from xxgk.report.format import load_format
 
 FMT = load_format()
 

@@ -14,9 +14,11 @@ from openpyxl import load_workbook
 
 from conftest import EXAMPLE, ROOT, run_xxgk
 from helpers import grid, table_of
-from xxgk import load_params, tables, workbook
-from xxgk.format import load_format
-from xxgk.params import Source, parse_params
+from xxgk import load_params
+from xxgk.render import tables
+from xxgk.report.format import load_format
+from xxgk.report.params import Source, parse_params
+from xxgk.workbook import write as workbook
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import write_agencies  # noqa: E402
@@ -68,7 +70,8 @@ def test_the_examples_survive_workbook_and_import(params, tmp_path):
 
 
 def test_twenty_agencies_with_every_cell_nonzero_survive(tmp_path):
-    from xxgk import paramsfile, workbookread
+    from xxgk.report import paramsfile
+    from xxgk.workbook import read as workbookread
 
     for path in write_agencies(tmp_path / "in", 20, seed=13, nonzero=True):
         report = load_params(path)
@@ -281,7 +284,7 @@ def workbook_project(root: Path) -> Path:
 
 
 def test_a_parameter_file_takes_its_tables_from_a_workbook(tmp_path):
-    from xxgk.provenance import sha256
+    from xxgk.render.provenance import sha256
 
     params = workbook_project(tmp_path)
     assert dump(load_params(params)) == dump(load_params(SECOND))
@@ -329,9 +332,10 @@ def test_a_workbook_outside_the_folder_or_doubling_the_tables_is_refused(case, t
 
 
 def test_accepted_findings_and_wording_variants_survive_and_an_overfull_list_is_refused(tmp_path):
-    from xxgk import paramsfile, workbookread
     from xxgk.errors import UsageError
-    from xxgk.model import Acceptance
+    from xxgk.report import paramsfile
+    from xxgk.report.model import Acceptance
+    from xxgk.workbook import read as workbookread
 
     report = load_params(EXAMPLE)  # its label_variants: 规范性文件
     accepted = (Acceptance(rule="X3", where="依申请公开方面", text="备案…134件", reason="134件是备案数，不是申请数"),
@@ -406,9 +410,9 @@ def test_a_problem_of_the_yaml_file_is_still_named_by_its_line(tmp_path):
 def test_the_workbook_is_read_once_and_validated_once(tmp_path, monkeypatch):
     """The fast reader's failure falls back to the round-trip reader: the workbook is not read
     again. Importing validates the report once."""
-    from xxgk import workbookread
     from xxgk.errors import ParamsError
-    from xxgk.model import Report
+    from xxgk.report.model import Report
+    from xxgk.workbook import read as workbookread
 
     params = workbook_project(tmp_path)
     params.write_text(params.read_text(encoding="utf-8").replace("year: 2025", "year: x"), encoding="utf-8")
@@ -433,7 +437,7 @@ def test_a_stray_cell_far_away_does_not_make_reading_slow(tmp_path, monkeypatch)
     The cells handed out are counted, not timed."""
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    from xxgk import workbookread
+    from xxgk.workbook import read as workbookread
 
     report = load_params(EXAMPLE)
     target = tmp_path / "stray.xlsx"
@@ -454,7 +458,7 @@ def test_a_stray_cell_far_away_does_not_make_reading_slow(tmp_path, monkeypatch)
 
 
 def test_text_starting_with_an_equals_sign_stays_text(tmp_path):
-    from xxgk import workbookread
+    from xxgk.workbook import read as workbookread
 
     report = load_params(EXAMPLE)
     report = report.model_copy(update={"agency": report.agency.model_copy(update={"name": "=HYPERLINK(\"x\",\"局\")"})})
@@ -467,7 +471,7 @@ def test_text_starting_with_an_equals_sign_stays_text(tmp_path):
 
 
 def test_the_layout_cannot_be_changed_by_a_caller():
-    from xxgk.workbooklayout import layout
+    from xxgk.workbook.layout import layout
 
     shared = layout()
     with pytest.raises(TypeError):
@@ -501,8 +505,8 @@ def test_a_users_own_params_yaml_reads_the_workbook_it_names(tmp_path):
 
 
 def test_import_picks_its_reader_by_suffix_from_one_registry(tmp_path):
-    from xxgk import importer
     from xxgk.errors import UsageError
+    from xxgk.reading import importer
 
     assert importer.reader_of(Path("a.XLSX")) is importer.READERS[".xlsx"][1]
     with pytest.raises(UsageError, match="Excel 工作簿"):
