@@ -27,8 +27,8 @@ from xxgk.limits import MAX_REPORT_CELLS, MAX_REPORT_PAGES, MAX_REPORT_TABLES, M
 from xxgk.reading.document import Grid, Paragraph
 from xxgk.reading.published import PublishedReport, number
 from xxgk.reading.reading import read_document, read_report
-from xxgk.render.blocks import split_paragraphs
 from xxgk.report.format import load_format
+from xxgk.report.narrative import split_paragraphs
 
 CORPUS = ROOT / "tests" / "corpus"
 EXAMPLE = ROOT / "params" / "2025" / "emin.yaml"

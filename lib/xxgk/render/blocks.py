@@ -20,15 +20,6 @@ from ..report.sections import SUBSECTION_STYLES
 RUN_IN_STOP = "。"  # ends a run-in sub-heading: （一）主动公开方面。正文……
 
 
-def split_paragraphs(text: str) -> list[str]:
-    paragraphs = []
-    for chunk in text.replace("\r\n", "\n").split("\n\n"):
-        joined = "".join(line.strip() for line in chunk.split("\n"))
-        if joined:
-            paragraphs.append(joined)
-    return paragraphs
-
-
 # A space beside a 汉字, as published text often has (2025 年, 地址: 额敏县): justified lines stretch
 # only their spaces, so a line with one such space opened a hole of several characters in the PDF.
 # In the outputs it becomes a narrow no-break space, which neither stretches nor breaks; the
@@ -120,7 +111,7 @@ def _by_width(title: str, ems: float) -> list[str]:
 
 def title(report: Report) -> Html:
     """The report's title, broken into lines by ``title_lines``, and its introduction."""
-    intro = split_paragraphs(report.introduction)
+    intro = narrative.split_paragraphs(report.introduction)
     lines = title_lines(report.display_title, report.agency.subject, report.year)
     heading = "<br>".join(escape(line) for line in lines)
     html = f'<h1 class="xxgk-title">{heading}</h1>\n' + _paragraphs_html(intro, report)
@@ -136,7 +127,7 @@ def heading(part_key: str, report: Report | None = None) -> Html:
 def text(body: str, report: Report) -> Html:
     """Free narrative (parts 五 and 六) of ``report``: paragraphs as written, figures of references
     filled in."""
-    paragraphs = split_paragraphs(body)
+    paragraphs = narrative.split_paragraphs(body)
     return Html(_paragraphs_html(paragraphs, report), "\n\n".join(_printed(paragraphs, report)))
 
 
@@ -145,10 +136,10 @@ def part1(report: Report, style: str = "run_in") -> Html:
     if style not in SUBSECTION_STYLES:
         raise ValueError(f"subsection_style 应为 {' 或 '.join(SUBSECTION_STYLES)}，实际是 {style!r}")
     numbers = load_format().subsection_numbers
-    overview = split_paragraphs(report.part1.overview)
+    overview = narrative.split_paragraphs(report.part1.overview)
     html, plain = [_paragraphs_html(overview, report)], _printed(overview, report)
     for number, sub in zip(numbers, report.part1.subsections, strict=False):
-        paragraphs = split_paragraphs(sub.text)
+        paragraphs = narrative.split_paragraphs(sub.text)
         head = number + sub.title
         if style == "run_in":
             stop = "" if head[-1] in "。：:" else RUN_IN_STOP

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union, get_args, get_origin
 
@@ -326,6 +327,18 @@ class Report(Strict):
                 *((("part1", "subsections", index, "text"), sub.text)
                   for index, sub in enumerate(self.part1.subsections)),
                 (("part5",), self.part5), (("part6",), self.part6)]
+
+    @classmethod
+    def restored(cls, data: Any, computed_totals: Iterable[str]) -> Report:
+        """A report kept as data: ``data`` holds its totals filled in, so validating it again would
+        not know which ones the parameter file left out; ``computed_totals`` says."""
+        report = cls.model_validate(data)
+        report._computed_totals = tuple(computed_totals)
+        return report
+
+    def note_tables_file(self, name: str, data: bytes) -> None:
+        """Records the workbook the tables were read from: the name the file gives, its bytes as read."""
+        self._tables_file = (name, data)
 
     @property
     def computed_totals(self) -> tuple[str, ...]:

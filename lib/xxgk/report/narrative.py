@@ -26,6 +26,17 @@ from .references import NARRATIVE_FILE, SHARE_DECIMALS, Cells, parse, value
 _FMT = load_format()
 
 
+def split_paragraphs(text: str) -> list[str]:
+    """A narrative text as its paragraphs: a blank line between two, the lines of one joined (a
+    parameter file may wrap a long paragraph; Chinese needs no space where it was wrapped)."""
+    paragraphs = []
+    for chunk in text.replace("\r\n", "\n").split("\n\n"):
+        joined = "".join(line.strip() for line in chunk.split("\n"))
+        if joined:
+            paragraphs.append(joined)
+    return paragraphs
+
+
 @dataclass(frozen=True)
 class Claim:
     """A figure a sentence states, and what the tables say it should be."""

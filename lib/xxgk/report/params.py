@@ -130,7 +130,7 @@ def _validated(source: Source, values: dict, tree: dict, workbooks: dict[str, Ta
         _, data = _tables_workbook(source, name, _line(tree, ("tables",)))
         workbooks[key] = Tables(key, data)
     report = workbooks[key].report(values)
-    report._tables_file = (key, workbooks[key].reader.data)
+    report.note_tables_file(key, workbooks[key].reader.data)
     return report
 
 

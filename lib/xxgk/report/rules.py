@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from ..html import Html
-from ..render.blocks import split_paragraphs
 from . import copying, narrative, references
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
@@ -350,5 +349,5 @@ def narrative_texts(report: Report, printed: bool = True) -> Iterator[tuple[str,
               for number, sub in zip(_FMT.subsection_numbers, report.part1.subsections, strict=False)]
     texts += [("problems", part["problems"], report.part5), ("other", part["other"], report.part6)]
     for section, where, text in texts:
-        for paragraph in split_paragraphs(references.render_text(text, report) if printed else text):
+        for paragraph in narrative.split_paragraphs(references.render_text(text, report) if printed else text):
             yield section, where, paragraph

@@ -74,9 +74,7 @@ def _load(name: str) -> tuple[Report, Report | None, tuple[Finding, ...]] | None
 def _report(kept: dict) -> Report:
     """A report as kept: its data, with the totals the kit computed when it was first read (the
     data holds them filled in, so validating it again would not know which ones were left out)."""
-    report = Report.model_validate(kept["data"])
-    report._computed_totals = tuple(kept["computed_totals"])
-    return report
+    return Report.restored(kept["data"], kept["computed_totals"])
 
 
 def _kept(report: Report) -> dict:
