@@ -115,10 +115,10 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(files, monkeypatch):
 
 def test_what_a_build_checked_a_roll_up_takes_from_the_cache(files, monkeypatch):
     from xxgk.rollup import rollup
-    from xxgk.run import build
+    from xxgk.run.validate import validate
 
     this, last = files
-    checked_by_build = build.validate(this)
+    checked_by_build = validate(this)
     assert checked_by_build.previous_report is not None and checked_by_build.findings
     counting = Counting(monkeypatch)
     agency = rollup.read_agency(this, 2025)
@@ -145,7 +145,7 @@ def test_a_kept_entry_keeps_the_totals_the_kit_computed(files, monkeypatch):
 def test_a_file_outside_its_years_folder_is_checked_against_its_own_last_year(files):
     """Last year's file is guessed from the folder before the file is read; a file whose year is
     not its folder's must not be refused for the guessed file's problems."""
-    from xxgk.run.build import validate
+    from xxgk.run.validate import validate
 
     this, last = files
     misfiled = this.read_text(encoding="utf-8").replace("year: 2025", "year: 2024").replace("2026-", "2025-")

@@ -263,7 +263,7 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
 
 def _check(args: argparse.Namespace) -> int:
     from ..run.batch import expand
-    from ..run.build import validate
+    from ..run.validate import validate
 
     files = expand(args.params)
     if args.previous and len(files) != 1:

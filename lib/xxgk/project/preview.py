@@ -1,7 +1,7 @@
 """``xxgk preview``: one agency's report rebuilt in a private folder on every save of its inputs.
 
 A session keeps the executed section notebooks of its last refresh. A refresh is the build's
-recipe without its writing step: ``build.validate``, the build's cache keys, ``execute_section``
+recipe without its writing step: ``validate.validate``, the build's cache keys, ``execute_section``
 for the sections whose key changed (in kernels forked from the zygote, which stays warm for the
 whole session), ``assemble.publication_html``. Because a section's key covers the whole report,
 one edit changes every key; the section that prints the edited field runs first and the page is
@@ -33,9 +33,10 @@ from ..report.format import load_format
 from ..report.frames import Cell, cells
 from ..report.sections import SECTIONS, Section
 from ..run import cache
-from ..run.build import Checked, execute_all, validate
+from ..run.build import execute_all
 from ..run.execute import execute_section, notebook_path
 from ..run.project import find as find_project
+from ..run.validate import Checked, validate
 from ..run.zygote import owned_folder, stop_kernels, warm_up
 from .previewserver import PreviewServer, View
 

@@ -45,7 +45,7 @@ class View:
     updating: bool = True
     exports: str | None = None  # the state of the PDF and Word files, once asked for
     exported: str | None = None  # the publication HTML they were made from
-    checked: Any = None  # build.Checked of ``html``, for the exports
+    checked: Any = None  # validate.Checked of ``html``, for the exports
 
     def but(self, **changes: Any) -> View:
         return dataclasses.replace(self, **changes)

@@ -1,0 +1,52 @@
+"""Validation, the first step of every build and all of ``xxgk check``: a parameter file read,
+validated and checked with last year's, through the check cache. Its own module so that checking a
+file does not import the build's machinery (nbconvert, papermill, pandas' HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ParamsError
+from ..report.findings import Finding
+from ..report.model import Report
+from ..report.params import Source, parse_params, previous_year_file, read_source
+from . import checkcache
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A report that passed validation, with last year's report and the findings of the checks."""
+
+    source: Source
+    report: Report
+    previous: Source | None
+    previous_report: Report | None
+    findings: list[Finding]
+
+
+def validate(params_path: str | Path, previous_path: str | Path | None = None) -> Checked:
+    """Read, validate and check one parameter file (and last year's, found by the folder layout
+    unless given). Raises ``ParamsError`` for an unusable file; findings are returned, not raised."""
+    source = read_source(params_path)
+    if previous_path is not None:
+        return _checked(source, read_source(previous_path))
+    # last year's file guessed from the folder's year, before reading the file: the cache of
+    # checked files is keyed by both files (a roll-up then finds the files a build checked)
+    folder = source.path.parent.name
+    layout_year = int(folder) if folder.isdecimal() else None
+    guess = previous_year_file(source.path, layout_year) if layout_year else None
+    try:
+        checked: Checked | None = _checked(source, read_source(guess) if guess else None)
+    except ParamsError:
+        checked = None  # the guess may not be this file's last year at all: its own year settles it
+    if checked is not None and checked.report.year == layout_year:
+        return checked
+    year = checked.report.year if checked else parse_params(source).year  # not in params/<its year>/
+    last = previous_year_file(source.path, year)
+    return _checked(source, read_source(last) if last else None)
+
+
+def _checked(source: Source, previous: Source | None) -> Checked:
+    report, previous_report, findings = checkcache.checked(source, previous)
+    return Checked(source, report, previous, previous_report, list(findings))
