@@ -19,6 +19,7 @@ from xxgk.errors import SectionError
 from xxgk.report.sections import SECTIONS, Section
 from xxgk.run import cache
 from xxgk.run.execute import execute_section
+from xxgk.run.settings import BuildSettings
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 HTML_ONLY = ("--to", "html")
@@ -64,7 +65,7 @@ def test_a_failing_section_is_named_in_the_batch_summary(tmp_path, failing_secti
 
     folder = agencies(tmp_path, ["a"], {})
     outputs = tmp_path / "outputs"
-    outcome = build_one(str(folder / "a.yaml"), {"outputs": outputs, "formats": ("html",), "force": True})
+    outcome = build_one(str(folder / "a.yaml"), BuildSettings(outputs, formats=("html",), force=True))
     assert outcome.status == FAILED
     said = summary([outcome], 1.0)
     assert "a.yaml" in said and "部分 overview · 第" in said and "个单元格：ValueError" in said

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
 from test_params import snapshot
+from xxgk.run.settings import BuildSettings
 
 
 def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built, tmp_path, failing_section):
@@ -23,7 +24,7 @@ def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built,
     shutil.copytree(built, outputs / "2025" / "emin")
     before = snapshot(outputs)
     with pytest.raises(SectionError) as caught:
-        build(EXAMPLE, outputs)
+        build(EXAMPLE, BuildSettings(outputs))
     message = str(caught.value)
     assert "一、总体情况" in message and "01_overview.ipynb" in message
     # the 6th cell of the executed notebook (the parameters cell holds the injected values)

@@ -26,6 +26,7 @@ from xxgk.report.format import load_format
 from xxgk.report.rules import check
 from xxgk.report.sections import SECTIONS
 from xxgk.run import cache
+from xxgk.run.settings import BuildSettings
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 FMT = load_format()
@@ -80,7 +81,7 @@ def test_a_link_planted_at_the_failure_folder_neither_hides_the_error_nor_is_fol
     (victim / "keep.txt").write_text("不能被删除", encoding="utf-8")
     (outputs / "2025" / "emin.failed").symlink_to(victim)
     with pytest.raises(SectionError) as caught:
-        build(EXAMPLE, outputs, formats=("html",))
+        build(EXAMPLE, BuildSettings(outputs, formats=("html",)))
     assert "ValueError" in str(caught.value) and "一、总体情况" in str(caught.value)
     assert (victim / "keep.txt").read_text(encoding="utf-8") == "不能被删除"
     failed = outputs / "2025" / "emin.failed"
@@ -226,7 +227,7 @@ def test_a_full_disk_is_reported_as_such_and_loses_nothing(built, tmp_path, monk
     monkeypatch.setattr(recipe, "_publish", full)
     with pytest.raises(OutputsError) as caught:
         recipe.build(params_file(tmp_path, EXAMPLE_TEXT.replace("额敏县友好路", "额敏县友好路1号")),
-                     outputs=outputs, formats=("html",))
+                     BuildSettings(outputs, formats=("html",)))
     assert "磁盘空间不足" in caught.value.message and "原有输出未改动" in caught.value.message
     assert snapshot(outputs) == before
     assert not list((outputs / "2025").glob(".emin.staging-*"))
@@ -379,9 +380,10 @@ def test_a_read_only_outputs_folder_is_no_internal_error(built, tmp_path, monkey
 
     monkeypatch.setattr(recipe.os, "open", read_only)
     monkeypatch.setattr(recipe.tempfile, "mkdtemp", no_folder)
-    assert recipe.build(EXAMPLE, outputs=outputs).status == "unchanged"
+    assert recipe.build(EXAMPLE, BuildSettings(outputs)).status == "unchanged"
     before = snapshot(outputs)
     with pytest.raises(OutputsError) as caught:
-        recipe.build(params_file(tmp_path, EXAMPLE_TEXT.replace("额敏县友好路", "额敏县友好路1号")), outputs=outputs)
+        recipe.build(params_file(tmp_path, EXAMPLE_TEXT.replace("额敏县友好路", "额敏县友好路1号")),
+                     BuildSettings(outputs))
     assert "没有写入权限" in caught.value.message and str(outputs / "2025") in caught.value.message
     assert snapshot(outputs) == before

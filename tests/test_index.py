@@ -24,6 +24,7 @@ from xxgk.report.rules import check
 from xxgk.report.sections import SECTIONS
 from xxgk.run import index
 from xxgk.run.batch import BUILT, FAILED, UNCHANGED, Outcome
+from xxgk.run.settings import BuildSettings
 
 EXAMPLE_TEXT = official_wording(EXAMPLE.read_text(encoding="utf-8"))  # its only warnings: the edits
 NAME_LINE = "  name: 额敏县人民政府办公室"
@@ -186,7 +187,7 @@ def test_a_failed_sections_notebooks_are_linked(tmp_path, failing_section):
     params.mkdir(parents=True)
     (params / "a.yaml").write_text(EXAMPLE_TEXT, encoding="utf-8")
     outputs = tmp_path / "outputs"
-    outcome = build_one(str(params / "a.yaml"), {"outputs": outputs, "formats": ("html",), "force": True})
+    outcome = build_one(str(params / "a.yaml"), BuildSettings(outputs, formats=("html",), force=True))
     assert outcome.status == FAILED and outcome.section == "overview"
     (written,) = index.write(outputs, [outcome])
     row = soup(written.read_text(encoding="utf-8")).find("tr", attrs={"data-agency": "a"})

@@ -21,6 +21,7 @@ from xxgk.report.findings import errors
 from xxgk.report.model import Report, json_schema
 from xxgk.report.params import Source, parse_params
 from xxgk.report.rules import check
+from xxgk.run.settings import BuildSettings
 
 TEXT = EXAMPLE.read_text(encoding="utf-8")
 
@@ -114,7 +115,7 @@ def test_a_build_refuses_a_blank(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(row("r3_4", "[~, 0, 0, 0, 0, 0, 0]"), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
-        build(path, tmp_path / "outputs", formats=("html",))
+        build(path, BuildSettings(tmp_path / "outputs", formats=("html",)))
     assert "空白" in caught.value.message and "--allow-errors" in caught.value.message
     assert not (tmp_path / "outputs" / "2025" / "emin").exists()
 

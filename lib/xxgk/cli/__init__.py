@@ -24,6 +24,7 @@ from ..report.findings import errors, to_json, to_text
 from ..report.sections import SECTIONS
 from ..run.batch import default_jobs
 from ..run.project import find as find_project
+from ..run.settings import BuildSettings
 from .arguments import ChineseParser
 
 
@@ -197,9 +198,9 @@ def _build(args: argparse.Namespace) -> int:
     project = find_project(args.params[0])  # its xxgk.toml says what the command line does not
     outputs = args.outputs or project.outputs or project_outputs(Path(args.params[0]))
     formats = formats if args.to is not None else project.settings.formats
-    settings = {"outputs": outputs, "options": _options(args.options), "allow_errors": args.allow_errors,
-                "formats": formats, "archival": args.pdfa, "force": args.force,
-                "timeout": args.timeout or CELL_TIMEOUT}
+    settings = BuildSettings(outputs=Path(outputs), formats=formats, archival=args.pdfa, options=_options(args.options),
+                             allow_errors=args.allow_errors, force=args.force, timeout=args.timeout or CELL_TIMEOUT,
+                             section_jobs=default_jobs())
     single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
         and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
     if not single:
@@ -207,7 +208,7 @@ def _build(args: argparse.Namespace) -> int:
             raise UsageError("--previous 只能与单个参数文件一起使用")
         from ..run.build import check_settings
 
-        check_settings(settings["options"], formats)
+        check_settings(settings)
         return _build_many(args.params, settings, project.settings.jobs if args.jobs is None else args.jobs,
                            args.scheduler)
     from ..run.rerun import refuse_kept_copy
@@ -217,7 +218,7 @@ def _build(args: argparse.Namespace) -> int:
     warm_up()  # the kernel template process imports while this one loads the rest
     from ..run.build import build  # papermill and nbconvert load only when building
 
-    result = build(args.params[0], previous_path=args.previous, section_jobs=default_jobs(), **settings)
+    result = build(args.params[0], settings, previous_path=args.previous)
     if result.findings:
         say(to_text(list(result.findings)))
     if result.status == "unchanged":
@@ -230,7 +231,7 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler: str | None) -> int:
+def _build_many(patterns: list[str], settings: BuildSettings, jobs: int | None, scheduler: str | None) -> int:
     from ..run.batch import FAILED, Progress, build_many, expand, summary
     from ..run.index import write
     from ..run.rerun import refuse_kept_copy
@@ -252,7 +253,7 @@ def _build_many(patterns: list[str], settings: dict, jobs: int | None, scheduler
         outcomes = build_many(paths, settings, jobs or default_jobs(), Progress(len(paths)))
     say(summary(outcomes, time.perf_counter() - start))
     try:  # after the summary: a page that cannot be written must not hide how the batch went
-        written = write(Path(settings["outputs"]), outcomes)
+        written = write(settings.outputs, outcomes)
     except OSError as error:
         say(f"批量索引页未能写出：{os_problem(error)}")
         return 1

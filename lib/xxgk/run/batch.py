@@ -10,14 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
 
 from ..errors import ParamsError, SectionError, UsageError, ValidationFailed, XxgkError, os_problem
 from ..report.findings import errors, warnings
 from ..status import Status
+from .settings import BuildSettings
 from .zygote import die_with_parent, warm_up
 
 BUILT, UNCHANGED, FAILED = Status.BUILT, Status.UNCHANGED, Status.FAILED
@@ -59,13 +59,13 @@ def expand(patterns: Iterable[str], suffixes: Iterable[str] = (".yaml",), kind: 
     return list(dict.fromkeys(found))
 
 
-def build_one(params: str, settings: dict[str, Any]) -> Outcome:
+def build_one(params: str, settings: BuildSettings) -> Outcome:
     """One agency's build as an outcome (runs in a worker: everything it returns pickles)."""
     from .build import build
 
     start = time.perf_counter()
     try:
-        result = build(params, section_jobs=SECTION_JOBS, **settings)
+        result = build(params, replace(settings, section_jobs=SECTION_JOBS))
     except XxgkError as error:
         found, noted = _counts(error.findings) if isinstance(error, ValidationFailed) else (None, None)
         return Outcome(params, FAILED, error.agency, error.year, _reason(error), error.section,
@@ -96,7 +96,7 @@ def _reason(error: XxgkError) -> str:
     return str(error).splitlines()[0]
 
 
-def build_many(paths: list[Path], settings: dict[str, Any], jobs: int,
+def build_many(paths: list[Path], settings: BuildSettings, jobs: int,
                report: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
     """Build every parameter file in ``jobs`` local worker processes (``cluster.build_on_dask``
     does the same on a Dask cluster); ``report`` is called as each finishes. Never raises for one

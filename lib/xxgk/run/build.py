@@ -28,10 +28,8 @@ from nbformat import NotebookNode
 
 from .. import pause
 from ..errors import OutputsError, SectionError, UsageError, ValidationFailed, os_problem
-from ..limits import CELL_TIMEOUT
 from ..paths import (
     AUDIT_HTML,
-    DEFAULT_OUTPUTS,
     MANIFEST,
     PARAMS_COPY,
     PREVIOUS_COPY,
@@ -51,8 +49,9 @@ from ..report.sections import SECTIONS, Section, get_section
 from ..status import Status
 from . import cache
 from .execute import check_options, execute_section, notebook_path
-from .project import Project
+from .project import FORMATS, Project
 from .project import find as find_project
+from .settings import BuildSettings
 from .validate import validate
 from .zygote import stop_kernels, warm_up
 
@@ -67,58 +66,48 @@ class BuildResult:
     findings: tuple[Finding, ...]
 
 
-FORMATS = ("html", "pdf", "docx")  # the publication's forms; the audit HTML is always written
-
-
-def check_settings(options: dict[str, dict[str, Any]], formats: tuple[str, ...]) -> None:
+def check_settings(settings: BuildSettings) -> None:
     """Refuse unknown sections, options and formats, and a PDF without its fonts or HarfBuzz's
     subsetter, before any work."""
-    for key, values in options.items():
+    for key, values in settings.options.items():
         check_options(get_section(key), values)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
+    unknown = [f for f in settings.formats if f not in FORMATS]
+    if unknown or not settings.formats:
         raise UsageError(f"不认识的输出格式：{'、'.join(unknown) or '（空）'}。可选：{','.join(FORMATS)}")
-    if "pdf" in formats:
+    if "pdf" in settings.formats:
         pdf.check_fonts()
         pdf.check_subsetter()
 
 
-def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
-          options: dict[str, dict[str, Any]] | None = None, *,
-          previous_path: str | Path | None = None, allow_errors: bool = False,
-          formats: tuple[str, ...] = FORMATS, archival: bool = False,
-          force: bool = False, section_jobs: int = 1, timeout: float = CELL_TIMEOUT,
-          project: Project | None = None) -> BuildResult:
-    """Build one agency's report for one year into ``outputs/<year>/<agency>/``: the publication
-    in ``formats`` (``archival``: the PDF as PDF/A-2b), the audit HTML and the executed notebooks.
-    Sections whose inputs did not change since the outputs in place are reused, and an agency
-    whose inputs did not change at all is left as it is, unless ``force``. ``section_jobs``
-    sections execute at once (a batch already keeps the cores busy with whole agencies); a cell
-    that runs longer than ``timeout`` seconds fails its section. The notebooks are ``project``'s
-    (default: the project holding the parameter file), else the kit's."""
-    options = options or {}
+def build(params_path: str | Path, settings: BuildSettings | None = None, *,
+          previous_path: str | Path | None = None, project: Project | None = None) -> BuildResult:
+    """Build one agency's report for one year into ``<settings.outputs>/<year>/<agency>/``: the
+    publication in the settings' formats, the audit HTML and the executed notebooks. Sections whose
+    inputs did not change since the outputs in place are reused, and an agency whose inputs did not
+    change at all is left as it is, unless ``settings.force``. The notebooks are ``project``'s
+    (default: the project holding the parameter file), else the kit's. No settings: the defaults."""
+    settings = settings or BuildSettings()
     project = project or find_project(params_path)
-    check_settings(options, formats)
+    check_settings(settings)
     checked = validate(params_path, previous_path)
     source, report = checked.source, checked.report
-    if errors(checked.findings) and not allow_errors:
+    if errors(checked.findings) and not settings.allow_errors:
         raise ValidationFailed(
             f"{source.path} 未通过校验，未生成报告：\n{to_text(checked.findings)}\n"
             "请改正后重新生成。确需先出草稿时可加 --allow-errors，发布版每页会标注“未通过校验”。",
             checked.findings, agency=source.agency, year=report.year)
-    target = agency_dir(_outputs_root(Path(outputs)), report.year, source.agency)
+    target = agency_dir(_outputs_root(settings.outputs), report.year, source.agency)
     sources = {s.key: notebook_path(s, project).read_bytes() for s in SECTIONS}
     previous = checked.previous
     workbooks = _workbooks(report, checked.previous_report if previous else None)
     record = provenance.collect(source, previous, {s.notebook: sources[s.key] for s in SECTIONS}, workbooks)
     record["notebook_origins"] = {s.notebook: project.notebook(s)[1] for s in SECTIONS}
-    settings = {"agency": source.agency, "year": report.year, "formats": list(formats),
-                "archival": archival, "allow_errors": allow_errors, "options": options}
-    keys = cache.section_keys(sources, report, checked.previous_report, options)
+    recorded = {"agency": source.agency, "year": report.year, **settings.recorded()}
+    keys = cache.section_keys(sources, report, checked.previous_report, settings.options)
     assembly = cache.assembly_key(keys, [source.data] + ([previous.data] if previous else [])
                                   + [data for _, _, data in workbooks],
-                                  {**settings, "kit_commit": record["kit_commit"]})
-    with locked(target, force) as existing:
+                                  {**recorded, "kit_commit": record["kit_commit"]})
+    with locked(target, settings.force) as existing:
         if existing and existing["cache"]["assembly"] == assembly:
             return BuildResult(source.agency, report.year, target, Status.UNCHANGED, (),
                                tuple(checked.findings))
@@ -138,13 +127,13 @@ def build(params_path: str | Path, outputs: str | Path = DEFAULT_OUTPUTS,
                     shutil.copy2(target / section.notebook, stage / section.notebook)  # keeps its time
                     return section, nbformat.read(stage / section.notebook, as_version=4)
                 return section, execute_section(section, inputs, stage / section.notebook,
-                                                options.get(section.key, {}), agency=source.agency,
-                                                year=report.year, timeout=timeout, project=project)
+                                                settings.options.get(section.key, {}), agency=source.agency,
+                                                year=report.year, timeout=settings.timeout, project=project)
 
-            executed = execute_all(run, section_jobs)
-            environment = _publish(stage, assemble.combine(executed), report, checked.findings, record, formats,
-                                   archival, source.data)
-            manifest = provenance.manifest(record, settings, stage,
+            executed = execute_all(run, settings.section_jobs)
+            environment = _publish(stage, assemble.combine(executed), report, checked.findings, record, settings,
+                                   source.data)
+            manifest = provenance.manifest(record, recorded, stage,
                                            cache={"sections": keys, "assembly": assembly}, environment=environment)
             manifest.update(rules.acceptances(checked.findings))
             # what the batch index shows of an agency that a later batch did not build
@@ -192,18 +181,19 @@ def execute_all(run: Callable[[Section], tuple[Section, NotebookNode]], jobs: in
 
 
 def _publish(stage: Path, combined: NotebookNode, report: Report, findings: list[Finding],
-             record: dict, formats: tuple[str, ...], archival: bool, params: bytes) -> dict[str, Any]:
-    """The publication in ``formats`` and the audit HTML, all from the combined notebooks; the
+             record: dict, settings: BuildSettings, params: bytes) -> dict[str, Any]:
+    """The publication in the settings' formats and the audit HTML, all from the combined notebooks; the
     audit HTML shows the parameter file ``params`` too. Returns what the PDF was made with
     (``{}`` without one)."""
     environment: dict[str, Any] = {}
     pause.at("assembly")
     publication = assemble.publication_html(combined, report, findings)
+    formats = settings.formats
     if "html" in formats:
         _write_text(stage / REPORT_HTML, publication)
     if "pdf" in formats:
         pause.at("pdf")
-        rendered = pdf.render_pdf(publication, report, archival=archival)
+        rendered = pdf.render_pdf(publication, report, archival=settings.archival)
         (stage / REPORT_PDF).write_bytes(rendered.data)
         environment = rendered.environment
     if "docx" in formats:

@@ -4,23 +4,24 @@ see the same file system (parameter files and outputs) as the machine that submi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from ..errors import UsageError
 from .batch import Outcome, build_one
+from .settings import BuildSettings
 
 LOCAL = "local"
 CONNECT_TIMEOUT = "10s"
 
 
-def build_on_dask(names: list[str], settings: dict[str, Any], scheduler: str, jobs: int,
+def build_on_dask(names: list[str], settings: BuildSettings, scheduler: str, jobs: int,
                   report: Callable[[Outcome], None]) -> list[Outcome]:
     from distributed import Client, LocalCluster, as_completed
 
     # absolute paths: a worker's working directory is not the submitter's
     names = [str(Path(name).resolve()) for name in names]
-    settings = {**settings, "outputs": Path(settings["outputs"]).resolve()}
+    settings = replace(settings, outputs=settings.outputs.resolve())
     if scheduler == LOCAL:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                dashboard_address=None)

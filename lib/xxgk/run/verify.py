@@ -26,6 +26,7 @@ from ..report.sections import SECTIONS
 from .build import build
 from .project import Project
 from .project import find as find_project
+from .settings import BuildSettings
 
 INPUT_FILES = (PARAMS_COPY, PREVIOUS_COPY, *TABLES_COPIES.values())
 
@@ -62,10 +63,8 @@ def verify(folder: str | Path) -> Verdict:
         params = _copy_input(folder, scratch / "params", inputs[PARAMS_COPY])
         previous = _copy_input(folder, scratch / "previous", inputs[PREVIOUS_COPY]) \
             if PREVIOUS_COPY in inputs else None
-        rebuilt = build(params, outputs=scratch / "outputs", options=settings["options"],
-                        previous_path=previous, allow_errors=settings["allow_errors"],
-                        formats=tuple(settings["formats"]), archival=settings["archival"],
-                        project=project).folder
+        rebuilt = build(params, BuildSettings.from_manifest(settings, scratch / "outputs"),
+                        previous_path=previous, project=project).folder
         names = sorted(set(manifest["outputs"]) | {MANIFEST})
         differing += [name for name in names if _digest(folder / name) != _digest(rebuilt / name)]
         now = json.loads((rebuilt / MANIFEST).read_text(encoding="utf-8"))
