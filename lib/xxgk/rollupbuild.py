@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,7 +107,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
                               "versions": record["versions"]})
     if _built_from(target) != key:
         # the kernel template starts importing on the other core before this process imports
-        # papermill, nbconvert and WeasyPrint (about 2 s each side, the largest fixed costs of a
+        # papermill and nbconvert (about 2 s each side, the largest fixed costs of a
         # roll-up), with the charts' matplotlib, which section notebooks do not need
         warm_up(PRELOAD)
     from . import assemble, pdf
@@ -118,11 +119,13 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
             return RollupResult(target, "unchanged", len(paths))
         warm_up(PRELOAD)  # where the outputs in place looked up to date but were not
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
-        pdf.check_subsetter()
-        with staging(target) as stage:
+        # WeasyPrint is imported (1.5 s) while this process only waits for the notebook's kernel
+        with ThreadPoolExecutor(1) as pool, staging(target) as stage:
+            subsetter = pool.submit(pdf.check_subsetter)
             (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
             notebook = _execute(stage, title, year, timeout, project)
+            subsetter.result()
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
             rendered = pdf.render_page(printed(html), page_title(title, year), title)
