@@ -215,6 +215,18 @@ def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_
     assert "全部 80 个机关见 rollup.html" in BeautifulSoup(rollup.printed(html), "html.parser").get_text()
 
 
+def test_a_blank_inside_a_row_of_table_three_leaves_the_report_out(generated):
+    """The row-by-row shortcut of ``not_summable`` still finds one blank cell inside a row."""
+    from xxgk import rollup
+    from xxgk.params import parse_params, read_source
+
+    report = parse_params(read_source(generated[0]))
+    assert rollup.not_summable(report) is None
+    row = report.table3.new
+    blank = report.model_copy(update={"table3": report.table3.model_copy(update={"new": (*row[:-1], None)})})
+    assert "表格有 1 处空白" in (rollup.not_summable(blank) or "")
+
+
 def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
     from xxgk import rollup
 
