@@ -90,6 +90,9 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     target = (output or agency_dir(project_outputs(paths[0]), year, ROLLUP_DIR)).absolute()
     if target.exists() and not target.is_dir():
         raise UsageError(f"-o {output}：这是一个文件，不是文件夹")
+    built = _built_from(target)
+    if built is None:  # nothing rolled up there yet: the kernel will be needed, start it now
+        warm_up(PRELOAD)
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
@@ -105,10 +108,11 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
                               "versions": record["versions"]})
-    if _built_from(target) != key:
+    if built != key:
         # the kernel template starts importing on the other core before this process imports
         # papermill and nbconvert (about 2 s each side, the largest fixed costs of a
-        # roll-up), with the charts' matplotlib, which section notebooks do not need
+        # roll-up), with the charts' matplotlib, which section notebooks do not need; where
+        # nothing was rolled up it started before the files were read for the key (0.5 s)
         warm_up(PRELOAD)
     from . import assemble, pdf
     from .build import locked, staging, write_manifest
