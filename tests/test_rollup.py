@@ -193,6 +193,40 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
     assert "其余 40 个机关" in chart.find("figcaption").get_text()
 
 
+def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_most_errors(generated):
+    """A thousand agencies with one warning each filled 90 printed pages; the web page keeps them all."""
+    from dataclasses import replace
+
+    from xxgk import rollup
+    from xxgk.findings import Finding
+
+    one = rollup.collect(generated[:20], TITLE, 2025)
+    warning = Finding("X4", "warning", "proactive", "表二", "行政规范性文件", "规范性文件", "措辞不同", "")
+    error = replace(warning, rule="T3-A", severity="error")
+    # agency i (of 80) has i % 7 errors and i % 5 warnings, under its own name
+    agencies = tuple(replace(agency, name=f"a{i:02d}", findings=(error,) * (i % 7) + (warning,) * (i % 5 or 1))
+                     for i, agency in enumerate(one.agencies * 4))
+    many = rollup.Rollup(TITLE, 2025, agencies, (), one.summed, ())
+    html = rollup.listing(many).html
+    assert len(BeautifulSoup(html, "html.parser").select("li")) == 80
+    kept = [item.get_text() for item in BeautifulSoup(rollup.printed(html), "html.parser").select("li")]
+    most = sorted(range(80), key=lambda i: (-(i % 7), -(i % 5 or 1)))[:40]
+    assert sorted(text.split("（")[1].split("）")[0] for text in kept) == sorted(f"a{i:02d}" for i in most)
+    assert "全部 80 个机关见 rollup.html" in BeautifulSoup(rollup.printed(html), "html.parser").get_text()
+
+
+def test_a_blank_inside_a_row_of_table_three_leaves_the_report_out(generated):
+    """The row-by-row shortcut of ``not_summable`` still finds one blank cell inside a row."""
+    from xxgk import rollup
+    from xxgk.params import parse_params, read_source
+
+    report = parse_params(read_source(generated[0]))
+    assert rollup.not_summable(report) is None
+    row = report.table3.new
+    blank = report.model_copy(update={"table3": report.table3.model_copy(update={"new": (*row[:-1], None)})})
+    assert "表格有 1 处空白" in (rollup.not_summable(blank) or "")
+
+
 def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
     from xxgk.rollup import rollup
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +83,9 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     target = (output or agency_dir(project_outputs(paths[0]), year, ROLLUP_DIR)).absolute()
     if target.exists() and not target.is_dir():
         raise UsageError(f"-o {output}：这是一个文件，不是文件夹")
+    built = _built_from(target)
+    if built is None:  # nothing rolled up there yet: the kernel will be needed, start it now
+        warm_up(PRELOAD)
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     lasts = [last for path in paths if (last := previous_year_file(path, year))]
@@ -97,10 +101,11 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
                               "versions": record["versions"]})
-    if _built_from(target) != key:
+    if built != key:
         # the kernel template starts importing on the other core before this process imports
-        # papermill, nbconvert and WeasyPrint (about 2 s each side, the largest fixed costs of a
-        # roll-up), with the charts' matplotlib, which section notebooks do not need
+        # papermill and nbconvert (about 2 s each side, the largest fixed costs of a
+        # roll-up), with the charts' matplotlib, which section notebooks do not need; where
+        # nothing was rolled up it started before the files were read for the key (0.5 s)
         warm_up(PRELOAD)
     from ..render import assemble, pdf
     from ..run.build import locked, staging, write_manifest
@@ -111,11 +116,13 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
             return RollupResult(target, "unchanged", len(paths))
         warm_up(PRELOAD)  # where the outputs in place looked up to date but were not
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
-        pdf.check_subsetter()
-        with staging(target) as stage:
+        # WeasyPrint is imported (1.5 s) while this process only waits for the notebook's kernel
+        with ThreadPoolExecutor(1) as pool, staging(target) as stage:
+            subsetter = pool.submit(pdf.check_subsetter)
             (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
             notebook = _execute(stage, title, year, timeout, project)
+            subsetter.result()
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
             rendered = pdf.render_page(printed(html), page_title(title, year), title)
