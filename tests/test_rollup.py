@@ -197,8 +197,8 @@ def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_
     """A thousand agencies with one warning each filled 90 printed pages; the web page keeps them all."""
     from dataclasses import replace
 
-    from xxgk import rollup
-    from xxgk.findings import Finding
+    from xxgk.report.findings import Finding
+    from xxgk.rollup import rollup
 
     one = rollup.collect(generated[:20], TITLE, 2025)
     warning = Finding("X4", "warning", "proactive", "表二", "行政规范性文件", "规范性文件", "措辞不同", "")
@@ -217,8 +217,8 @@ def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_
 
 def test_a_blank_inside_a_row_of_table_three_leaves_the_report_out(generated):
     """The row-by-row shortcut of ``not_summable`` still finds one blank cell inside a row."""
-    from xxgk import rollup
-    from xxgk.params import parse_params, read_source
+    from xxgk.report.params import parse_params, read_source
+    from xxgk.rollup import rollup
 
     report = parse_params(read_source(generated[0]))
     assert rollup.not_summable(report) is None
