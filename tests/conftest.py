@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,18 @@ def once_per_run(name: str, make: Callable[[Path], None], tmp_path_factory, work
             make(folder)
             done.touch()
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory, worker_id) -> Iterator[Path]:
+    """The run's own user cache folder (XDG_CACHE_HOME: the check cache, the seal key, the font
+    digests), shared by its workers and the commands they start: a run neither reads what an earlier
+    run or the developer's own builds left in ``~/.cache/xxgk`` nor fills it."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "user-cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 def build_example(outputs: Path, *options: str) -> None:

@@ -38,7 +38,8 @@ def test_failed_section_keeps_previous_outputs_and_names_section_and_cell(built,
 
 
 def test_section_option_reaches_the_notebook(tmp_path):
-    result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--set", "overview.subsection_style=heading")
+    result = run_xxgk("build", EXAMPLE, "--outputs", tmp_path, "--to", "html",
+                      "--set", "overview.subsection_style=heading")
     assert result.returncode == 0, result.stderr
     soup = BeautifulSoup((tmp_path / "2025" / "emin" / "report.html").read_text(encoding="utf-8"), "html.parser")
     assert [h.get_text() for h in soup.find_all("h3")][:2] == ["（一）主动公开方面", "（二）依申请公开方面"]
