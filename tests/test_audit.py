@@ -160,7 +160,9 @@ def test_notebooks_name_the_kits_kernel_and_the_environment_registers_it():
     except NoSuchKernel:
         pytest.fail(f"no kernel {KERNEL!r} in this environment: `make` registers it (ipykernel install --sys-prefix)")
     # it runs this environment's Python, the one that imports xxgk here
-    assert Path(spec.argv[0]).parent.parent == Path(sys.prefix) and spec.display_name == KERNEL_DISPLAY_NAME
+    # (resolved: a worktree's .venv may be a link to the environment)
+    assert Path(spec.argv[0]).parent.parent.resolve() == Path(sys.prefix).resolve()
+    assert spec.display_name == KERNEL_DISPLAY_NAME
 
 
 def test_rerun_says_identical_for_a_kept_section(built):
