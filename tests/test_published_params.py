@@ -372,6 +372,28 @@ def test_a_reference_to_a_blank_is_an_error_at_its_line():
     assert len(problems) == 1 and "只有一行合计" in problems[0].message and "{表三.r6_3}" in problems[0].message
 
 
+@pytest.mark.parametrize(("section", "key", "values", "label", "reference"), [
+    ("appeals", "review", "[5, ~, 0, 0, 5]", "表四 · 行政复议 · 结果纠正", "{表四.行政复议.结果纠正}"),
+    ("requests", "new", "[0, 0, 0, 0, 0, 0, ~]", "表三 · 一、本年新收政府信息公开申请数量 · 总计", "{表三.新收}"),
+])
+def test_a_summary_naming_a_blank_is_refused_before_any_kernel(tmp_path, section, key, values, label, reference):
+    """The sentences summary=auto writes cannot print a blank: refused as a reference to a blank in
+    the narrative is, at the cell's line, even with errors allowed, before a section runs."""
+    from xxgk.run.build import build
+
+    text = row(key, values)
+    path = tmp_path / "params" / "2025" / "emin.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError) as caught:
+        build(path, BuildSettings(tmp_path / "outputs", formats=("html",), allow_errors=True,
+                                  options={section: {"summary": "auto"}}))
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.label) == (line_of(text, f"  {key}:"), label)
+    assert reference in problem.message and f"{section}.summary=auto" in problem.message
+    assert not (tmp_path / "outputs").exists()
+
+
 def test_a_roll_up_leaves_out_blanks_and_group_rows_and_says_why():
     from xxgk.rollup.rollup import not_summable
 
