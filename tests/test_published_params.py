@@ -16,8 +16,10 @@ from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
 from xxgk.errors import ParamsError
+from xxgk.render import audit
 from xxgk.report import paramsfile
 from xxgk.report.findings import errors
+from xxgk.report.format import load_format
 from xxgk.report.model import Report, json_schema
 from xxgk.report.params import Source, parse_params
 from xxgk.report.rules import check
@@ -105,6 +107,19 @@ def test_no_total_is_computed_from_a_blank():
     assert report.table3.r1 == (1, 0, 0, 0, 0, 0, 1)
     assert report.table3.total == (None, 1, 0, 0, 0, 0, None)  # the 自然人 column holds a blank
     assert not any("部分公开" in place for place in report.computed_totals)
+    # the total row is listed cell by cell: the five columns summed, not the two left blank
+    total_row = [place for place in report.computed_totals if "（七）总计" in place]
+    columns = [c.label for c in load_format().table3.columns]
+    assert total_row == [f"表三 · （七）总计 · {label}" for label in columns[1:-1]]
+
+
+def test_the_audit_says_a_left_out_total_over_a_blank_was_not_computed():
+    text = re.sub(r"(?m)^  total: .*\n", "", row("r2", "[~, 1, 0, 0, 0, 0, 1]"))
+    report = read(text)
+    assert report.table3.total[0] is None and report.table3.total[1] is not None
+    soup = BeautifulSoup(audit.listing(report, text).html, "html.parser")
+    blank, summed = (soup.find(id=audit.value_id(f"table3.total[{i}]")).get_text() for i in (0, 1))
+    assert "不计算" in blank and "计算" in summed and "不计算" not in summed
 
 
 def test_a_build_refuses_a_blank(tmp_path):

@@ -60,7 +60,8 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
                 marks.setdefault(line, []).append((column, key))
             else:
                 rule = _rule(table, cell, f"{table}.{cell.row}" in rows)
-                computed.append(_note(report, table, cell, _computed_by(rule)))
+                computed.append(_note(report, table, cell, _computed_by(rule) if value(report, table, cell) is not None
+                                      else "参数文件未写；要相加的明细中有空白，不计算，这一格为空白"))
     numbered = "\n".join(
         f'<span class="xxgk-line" id="{line_id(n)}"><a class="xxgk-lineno" href="#{line_id(n)}">{n}</a>'
         f'<span class="xxgk-text">{_marked(line, marks.get(n - 1, []))}</span></span>'
