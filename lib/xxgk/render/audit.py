@@ -18,8 +18,9 @@ from html import escape, unescape
 import yaml
 
 from ..html import Html
+from ..report.cells import Cell, cells, value
 from ..report.format import Rule, load_format
-from ..report.frames import Cell, cells, labelled, labels, value
+from ..report.frames import labelled, labels
 from ..report.model import Report, describe
 
 TABLES = ("table2", "table3", "table4")
