@@ -336,6 +336,22 @@ def test_blanks_variants_and_amounts_print_as_published_in_html(published):
     assert soup.select(".xxgk-signature, .xxgk-contact") == []  # the original had neither
 
 
+def test_blanks_read_blank_in_the_executed_notebooks_text(published):
+    """What ``nbconvert --to markdown``, a terminal or a viewer without HTML shows of a table: a
+    blank cell blank, never NaN or None, in every output of every executed section."""
+    import nbformat
+
+    plain = {path.name: [output.get("data", {}).get("text/plain", output.get("text", ""))
+                         for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])]
+             for path in sorted(published.glob("*.ipynb"))}
+    assert len(plain) == 6
+    assert not [name for name, texts in plain.items() for text in texts if re.search(r"\bNaN\b|\bNone\b|\bnan\b", text)]
+    for name, label, numbers in (("03_requests.ipynb", "三、本年度办理结果 › （三）不予公开 › 4.保护第三方合法权益", 5),
+                                 ("04_appeals.ipynb", "行政复议 ", 4), ("02_proactive.ipynb", "行政许可", 0)):
+        lines = [line for text in plain[name] for line in text.splitlines() if line.lstrip().startswith(label)]
+        assert lines and all(re.findall(r"\S+", line.split(label.strip(), 1)[1]) == ["0"] * numbers for line in lines)
+
+
 def test_blanks_and_variants_print_in_word_and_pdf(published):
     import subprocess
 
