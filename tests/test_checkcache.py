@@ -153,3 +153,21 @@ def test_a_file_outside_its_years_folder_is_checked_against_its_own_last_year(fi
     last.write_text("year: [broken\n", encoding="utf-8")  # params/2024: the same year as the file, not its last
     checked_file = validate(this)
     assert checked_file.report.year == 2024 and checked_file.previous is None
+
+
+def test_only_the_model_touches_its_private_attributes():
+    """The cache gives a kept report its computed totals through ``Report.restored``: another
+    module setting ``_computed_totals`` would bypass what the model guarantees of it."""
+    import ast
+
+    import xxgk
+    from xxgk.report.model import Report
+
+    private = set(Report.__private_attributes__)
+    assert "_computed_totals" in private
+    package = Path(xxgk.__file__).parent
+    found = [f"{path.relative_to(package)}:{node.lineno}" for path in sorted(package.rglob("*.py"))
+             if path != package / "report" / "model.py"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and node.attr in private]
+    assert found == []

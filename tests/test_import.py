@@ -358,3 +358,22 @@ def test_table4_renamed_ends_table3_even_when_its_last_row_is_not_recognised(tmp
     # 表四's head (其他结果, 总计) is not taken for a second head of 表三
     assert variants == {"label_variants.table4.review": "行政复议案件"}
     assert [row.values[0].text for row in read.table("table4").rows] == [v[0] for v in CMS_TABLE4.values()]
+
+
+def test_missing_fields_are_named_by_the_models_titles():
+    """A transcript names what it lacks as validation names a field (the model's titles through
+    ``describe``), so that a title changed in the model changes here too; the contact details it
+    reads are keyed by the same titles."""
+    from xxgk.reading.published import PublishedReport
+    from xxgk.reading.transcribe import transcribe
+    from xxgk.report.model import Contact, describe
+
+    titles = {key: field.title for key, field in Contact.model_fields.items()}
+    found = transcribe(PublishedReport("x.html", "html", "", "", None, "",
+                                       tuple((titles[key], value) for key, value in
+                                             (("address", "友好路"), ("postcode", "834600"), ("phone", "3340090"))),
+                                       (), (), (), ()))
+    assert found.data["contact"] == {"office": "", "address": "友好路", "postcode": "834600", "phone": "3340090"}
+    for loc in (("year",), ("agency", "name"), ("agency", "subject"), ("agency", "kind"), ("introduction",),
+                ("part1", "overview"), ("table3",), ("part6",)):
+        assert describe(loc) in found.missing

@@ -16,8 +16,10 @@ from bs4 import BeautifulSoup
 
 from conftest import EXAMPLE, run_xxgk
 from xxgk.errors import ParamsError
+from xxgk.render import audit
 from xxgk.report import paramsfile
 from xxgk.report.findings import errors
+from xxgk.report.format import load_format
 from xxgk.report.model import Report, json_schema
 from xxgk.report.params import Source, parse_params
 from xxgk.report.rules import check
@@ -105,6 +107,19 @@ def test_no_total_is_computed_from_a_blank():
     assert report.table3.r1 == (1, 0, 0, 0, 0, 0, 1)
     assert report.table3.total == (None, 1, 0, 0, 0, 0, None)  # the 自然人 column holds a blank
     assert not any("部分公开" in place for place in report.computed_totals)
+    # the total row is listed cell by cell: the five columns summed, not the two left blank
+    total_row = [place for place in report.computed_totals if "（七）总计" in place]
+    columns = [c.label for c in load_format().table3.columns]
+    assert total_row == [f"表三 · （七）总计 · {label}" for label in columns[1:-1]]
+
+
+def test_the_audit_says_a_left_out_total_over_a_blank_was_not_computed():
+    text = re.sub(r"(?m)^  total: .*\n", "", row("r2", "[~, 1, 0, 0, 0, 0, 1]"))
+    report = read(text)
+    assert report.table3.total[0] is None and report.table3.total[1] is not None
+    soup = BeautifulSoup(audit.listing(report, text).html, "html.parser")
+    blank, summed = (soup.find(id=audit.value_id(f"table3.total[{i}]")).get_text() for i in (0, 1))
+    assert "不计算" in blank and "计算" in summed and "不计算" not in summed
 
 
 def test_a_build_refuses_a_blank(tmp_path):
@@ -321,6 +336,22 @@ def test_blanks_variants_and_amounts_print_as_published_in_html(published):
     assert soup.select(".xxgk-signature, .xxgk-contact") == []  # the original had neither
 
 
+def test_blanks_read_blank_in_the_executed_notebooks_text(published):
+    """What ``nbconvert --to markdown``, a terminal or a viewer without HTML shows of a table: a
+    blank cell blank, never NaN or None, in every output of every executed section."""
+    import nbformat
+
+    plain = {path.name: [output.get("data", {}).get("text/plain", output.get("text", ""))
+                         for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])]
+             for path in sorted(published.glob("*.ipynb"))}
+    assert len(plain) == 6
+    assert not [name for name, texts in plain.items() for text in texts if re.search(r"\bNaN\b|\bNone\b|\bnan\b", text)]
+    for name, label, numbers in (("03_requests.ipynb", "三、本年度办理结果 › （三）不予公开 › 4.保护第三方合法权益", 5),
+                                 ("04_appeals.ipynb", "行政复议 ", 4), ("02_proactive.ipynb", "行政许可", 0)):
+        lines = [line for text in plain[name] for line in text.splitlines() if line.lstrip().startswith(label)]
+        assert lines and all(re.findall(r"\S+", line.split(label.strip(), 1)[1]) == ["0"] * numbers for line in lines)
+
+
 def test_blanks_and_variants_print_in_word_and_pdf(published):
     import subprocess
 
@@ -370,6 +401,28 @@ def test_a_reference_to_a_blank_is_an_error_at_its_line():
     collapsed = COLLAPSED.replace("part6: |-\n", "part6: |-\n  其他{表三.r6_3}件，共{表三.其他处理}件。\n\n", 1)
     problems = refused(collapsed)
     assert len(problems) == 1 and "只有一行合计" in problems[0].message and "{表三.r6_3}" in problems[0].message
+
+
+@pytest.mark.parametrize(("section", "key", "values", "label", "reference"), [
+    ("appeals", "review", "[5, ~, 0, 0, 5]", "表四 · 行政复议 · 结果纠正", "{表四.行政复议.结果纠正}"),
+    ("requests", "new", "[0, 0, 0, 0, 0, 0, ~]", "表三 · 一、本年新收政府信息公开申请数量 · 总计", "{表三.新收}"),
+])
+def test_a_summary_naming_a_blank_is_refused_before_any_kernel(tmp_path, section, key, values, label, reference):
+    """The sentences summary=auto writes cannot print a blank: refused as a reference to a blank in
+    the narrative is, at the cell's line, even with errors allowed, before a section runs."""
+    from xxgk.run.build import build
+
+    text = row(key, values)
+    path = tmp_path / "params" / "2025" / "emin.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParamsError) as caught:
+        build(path, BuildSettings(tmp_path / "outputs", formats=("html",), allow_errors=True,
+                                  options={section: {"summary": "auto"}}))
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.label) == (line_of(text, f"  {key}:"), label)
+    assert reference in problem.message and f"{section}.summary=auto" in problem.message
+    assert not (tmp_path / "outputs").exists()
 
 
 def test_a_roll_up_leaves_out_blanks_and_group_rows_and_says_why():

@@ -28,9 +28,9 @@ from watchfiles import Change, watch
 from ..errors import UsageError, XxgkError, os_problem
 from ..paths import NOTEBOOKS, PARAMS_COPY, PREVIOUS_COPY, REPORT_DOCX, REPORT_PDF, TEMPLATES
 from ..render import assemble, pdf, word
+from ..report.cells import Cell, cells
 from ..report.findings import Finding
 from ..report.format import load_format
-from ..report.frames import Cell, cells
 from ..report.sections import SECTIONS, Section
 from ..run import cache
 from ..run.build import execute_all

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import Unfaithful
 from ..report.format import load_format
-from ..report.model import Report, describe
+from ..report.model import Contact, Report, describe
 from ..report.numerals import chinese_number
 from ..report.params import explain
 from .published import PublishedReport, TableRow, Value, number
@@ -29,7 +29,6 @@ from .published import PublishedReport, TableRow, Value, number
 _PLACE = re.compile(r"([省市县区州盟旗镇乡]|自治区|自治州|自治县|街道)$")
 _OFFICE = re.compile(r"(局|委员会|委|办公室|办|厅|署|中心|院|所|馆|队|站|处|会)$")
 _DATE = re.compile(r"(\S{4})\s*年\s*(\S{1,3}?)\s*月\s*(\S{1,3}?)\s*日")
-_CONTACT = {"地址": "address", "邮编": "postcode", "电话": "phone", "传真": "fax"}
 _OFFICE_IN_TEXT = re.compile(r"请与(.{2,40}?)联系")
 
 
@@ -43,12 +42,10 @@ def transcribe(report: PublishedReport) -> Transcript:
     fmt = load_format()
     missing: list[str] = []
     data: dict[str, Any] = {"format": fmt.id}
-    _put(data, "year", report.year, "报告年度", missing)
+    _put(data, ("year",), report.year, missing)
     subject = _subject(report)
     agency = {"name": report.agency or None, "subject": subject or None, "kind": _kind(subject, report.agency)}
-    for key, label in (("name", "发布机关"), ("subject", "报告主体（标题中的名称）"), ("kind", "机关类型")):
-        if agency[key] is None:
-            missing.append(label)
+    missing += [describe(("agency", key)) for key, value in agency.items() if value is None]
     data["agency"] = {key: value for key, value in agency.items() if value is not None}
     if report.title and subject and report.year and report.title != fmt.title.format(subject=subject, year=report.year):
         data["title"] = report.title
@@ -59,16 +56,16 @@ def transcribe(report: PublishedReport) -> Transcript:
         missing.append(f"有效的{describe(('published',))}（印的是“{report.published}”）")
     if (contact := _contact(report)) is not None:
         data["contact"] = contact
-    _put(data, "introduction", _text(report.introduction), "引言", missing)
+    _put(data, ("introduction",), _text(report.introduction), missing)
     data["part1"] = _part1(report, missing)
     if variants := _variants(report):
         data["label_variants"] = variants
     for key in ("table2", "table3", "table4"):
         table = report.table(key)
-        _put(data, key, _table(key, table.rows) if table else None, getattr(fmt, key).name, missing)
+        _put(data, (key,), _table(key, table.rows) if table else None, missing)
     for key, part in (("part5", "problems"), ("part6", "other")):
         section = report.section(part)
-        _put(data, key, _text(section.paragraphs) if section else None, fmt.part(part).heading, missing)
+        _put(data, (key,), _text(section.paragraphs) if section else None, missing)
     return Transcript(data, tuple(missing))
 
 
@@ -84,11 +81,13 @@ def report_of(data: dict[str, Any], origin: str) -> Report:
         raise Unfaithful(origin, "读出的内容不能构成有效的报告参数：" + "；".join(problems)) from None
 
 
-def _put(data: dict, key: str, value: Any, label: str, missing: list[str]) -> None:
+def _put(data: dict, loc: tuple[str, ...], value: Any, missing: list[str]) -> None:
+    """``value`` as ``data``'s entry for the last key of ``loc``, or the field named missing by
+    the model's Chinese labels, as validation names it."""
     if value in (None, "", {}, []):
-        missing.append(label)
+        missing.append(describe(loc))
     else:
-        data[key] = value
+        data[loc[-1]] = value
 
 
 def _text(paragraphs: tuple[str, ...] | list[str]) -> str | None:
@@ -135,7 +134,8 @@ def _whole(text: str) -> int | None:
 
 def _contact(report: PublishedReport) -> dict[str, str] | None:
     """The contact details the introduction gives, when it gives address, postcode and phone."""
-    found = {_CONTACT[name]: value for name, value in report.contact if name in _CONTACT}
+    keys = {field.title: key for key, field in Contact.model_fields.items()}  # 地址 → address
+    found = {keys[name]: value for name, value in report.contact if name in keys}
     if not {"address", "postcode", "phone"} <= found.keys():
         return None
     office = _OFFICE_IN_TEXT.search("".join(report.introduction))
@@ -145,12 +145,12 @@ def _contact(report: PublishedReport) -> dict[str, str] | None:
 def _part1(report: PublishedReport, missing: list[str]) -> dict[str, Any]:
     part: dict[str, Any] = {}
     section = report.section("overview")
-    _put(part, "overview", _text(section.paragraphs) if section else None, "总体情况导语", missing)
+    _put(part, ("part1", "overview"), _text(section.paragraphs) if section else None, missing)
     subsections = [{"title": s.title, "text": _text(s.paragraphs)} for s in (section.subsections if section else ())]
     for index, subsection in enumerate(subsections):
         if subsection["text"] is None:
-            missing.append(f"总体情况第 {index + 1} 个小标题“{subsection['title']}”下的正文")
-    _put(part, "subsections", [s for s in subsections if s["text"] is not None], "总体情况的分项小标题", missing)
+            missing.append(f"{describe(('part1', 'subsections', index, 'text'))}（小标题“{subsection['title']}”下）")
+    _put(part, ("part1", "subsections"), [s for s in subsections if s["text"] is not None], missing)
     return part
 
 

@@ -18,8 +18,9 @@ from html import escape, unescape
 import yaml
 
 from ..html import Html
+from ..report.cells import Cell, cells, value
 from ..report.format import Rule, load_format
-from ..report.frames import Cell, cells, labelled, labels, value
+from ..report.frames import labelled, labels
 from ..report.model import Report, describe
 
 TABLES = ("table2", "table3", "table4")
@@ -60,7 +61,8 @@ def listing(report: Report, text: str, name: str = "params.yaml") -> Html:
                 marks.setdefault(line, []).append((column, key))
             else:
                 rule = _rule(table, cell, f"{table}.{cell.row}" in rows)
-                computed.append(_note(report, table, cell, _computed_by(rule)))
+                computed.append(_note(report, table, cell, _computed_by(rule) if value(report, table, cell) is not None
+                                      else "参数文件未写；要相加的明细中有空白，不计算，这一格为空白"))
     numbered = "\n".join(
         f'<span class="xxgk-line" id="{line_id(n)}"><a class="xxgk-lineno" href="#{line_id(n)}">{n}</a>'
         f'<span class="xxgk-text">{_marked(line, marks.get(n - 1, []))}</span></span>'

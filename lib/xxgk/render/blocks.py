@@ -15,6 +15,7 @@ from ..report import narrative
 from ..report.format import load_format
 from ..report.model import Contact, Report
 from ..report.references import REFERENCE, render_html, render_text
+from ..report.rules import contact_stated
 from ..report.sections import SUBSECTION_STYLES
 
 RUN_IN_STOP = "。"  # ends a run-in sub-heading: （一）主动公开方面。正文……
@@ -166,7 +167,7 @@ def signature(report: Report) -> Html:
     the report is dated (an original without a date has no signature either). Empty when the
     report has none of these."""
     html, plain = [], []
-    if report.contact is not None and not _contact_stated(report):
+    if report.contact is not None and not contact_stated(report):
         line = "；".join(f"{Contact.model_fields[key].title}：{value}"
                         for key, value in report.contact.model_dump(exclude_none=True).items())
         html.append(f'<p class="xxgk-contact">{escape(line)}</p>')
@@ -178,18 +179,3 @@ def signature(report: Report) -> Html:
         html.append(f'<div class="xxgk-signature"><p>{escape(signer)}</p><p>{when}</p></div>')
         plain.append(f"{signer}\n{when}")
     return Html("\n".join(html), "\n\n".join(plain))
-
-
-_NOT_DIGITS = re.compile(r"\D")
-_SPACE = re.compile(r"\s+")
-
-
-def _contact_stated(report: Report) -> bool:
-    """Whether the narrative states every contact detail already (地址, 邮编, 电话, 传真; the office
-    may be named otherwise), as most reports do in their introduction."""
-    said = "".join(render_text(text, report) for _, text in report.narrative())
-    digits, words = _NOT_DIGITS.sub("", said), _SPACE.sub("", said)
-    assert report.contact is not None
-    details = report.contact.model_dump(exclude_none=True, exclude={"office"})
-    return all((_NOT_DIGITS.sub("", value) in digits) if key in ("postcode", "phone", "fax")
-               else (_SPACE.sub("", value) in words) for key, value in details.items())

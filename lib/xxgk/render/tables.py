@@ -7,8 +7,8 @@ import pandas as pd
 from great_tables import GT
 
 from ..html import Html
+from ..report.cells import cells as value_cells
 from ..report.format import load_format
-from ..report.frames import cells as value_cells
 from ..report.frames import frame3, frame4, labelled, row_path, table2_values
 from ..report.model import Report
 from .tablehtml import MERGE_LEFT, finish

@@ -3,19 +3,17 @@ or under the official Chinese labels for readers (the audit version's data)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 import pandas as pd
 
+from .cells import cells, value
 from .format import load_format
 from .model import Report, given_rows
 
 
 def table2_values(report: Report, row_key: str) -> tuple:
     """One row of 表二 as a tuple, whether it has one value or several."""
-    value = getattr(report.table2, row_key)
-    return value if isinstance(value, tuple) else (value,)
+    written = getattr(report.table2, row_key)
+    return written if isinstance(written, tuple) else (written,)
 
 
 def frame2(report: Report) -> pd.DataFrame:
@@ -42,36 +40,6 @@ def frame4(report: Report) -> pd.DataFrame:
     return pd.DataFrame.from_dict(data, orient="index", columns=[c.key for c in fmt.columns], dtype=object)
 
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One value cell of a table: its row and column keys, and where the parameter file writes it
-    in the row (``index`` in the row's list; ``None`` for a row of one value)."""
-
-    row: str
-    column: str
-    index: int | None
-
-    def key(self, table: str) -> str:
-        """Where the parameter file writes this value, as messages name it: ``table3.new[0]``."""
-        return f"{table}.{self.row}" + ("" if self.index is None else f"[{self.index}]")
-
-
-def cells(table: str, report: Report | None = None) -> tuple[Cell, ...]:
-    """Every value cell of ``table`` (``table2``, ``table3``, ``table4``), row by row: of the
-    format, or of the rows ``report`` gives (a group's one row, ``r6``, in place of its rows)."""
-    fmt = load_format()
-    if table == "table2":
-        return tuple(Cell(row.key, value.key, i if len(block.values) > 1 else None)
-                     for block, row in fmt.table2.rows() for i, value in enumerate(block.values))
-    counts = getattr(fmt, table)
-    if report is not None:
-        rows = list(given_rows(table, getattr(report, table)))
-    else:
-        rows = [row.key for row in (counts.rows if table == "table3" else counts.groups)]
-    return tuple(Cell(row, column.key, i) for row in rows for i, column in enumerate(counts.columns))
-
-
 def row_path(key: str) -> tuple[str, ...]:
     """表三's labels of a row, outermost first; of a group's one row, the labels above its rows."""
     table = load_format().table3
@@ -93,12 +61,6 @@ def labels(table: str, report: Report | None = None) -> tuple[dict[str, str], di
         return rows, {c.key: c.label for c in fmt.table3.columns}
     rows = {g.key: " › ".join(filter(None, (g.parent, g.label))) for g in fmt.table4.groups}
     return rows, {c.key: c.label for c in fmt.table4.columns}
-
-
-def value(report: Report, table: str, cell: Cell) -> int | Decimal | None:
-    """The cell's value; None for a blank as published."""
-    written = getattr(getattr(report, table), cell.row)
-    return written if cell.index is None else written[cell.index]
 
 
 def labelled(report: Report, table: str) -> pd.DataFrame:

@@ -406,7 +406,8 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
     reconciliation rules that define a total (T3-B, T3-C, T4): the total row, and the total
     column when no row of the table gives it; each computed place is appended to ``computed``.
     Given totals are never overwritten: where they disagree with the details, those same rules
-    report it. A total over a blank cell is blank, never a number computed from the others."""
+    report it. A total over a blank cell is blank, never a number computed from the others, and
+    is not among the computed places."""
     data = dict(data)
     # row totals first: a total row can only be summed from complete rows
     for check in sorted((r.check for r in _FORMAT.rules if r.check), key=lambda c: c.per != "row"):
@@ -422,12 +423,17 @@ def fill_totals(data: dict, computed: list[str]) -> dict:
                 if _is_details(values, len(check.parts)):
                     rows[key] = [*values, _total(values)]
                     if rows[key][-1] is not None:
-                        computed.append(f"{table.name} · {row_label(check.table, key)} · 总计")
+                        computed.append(f"{table.name} · {row_label(check.table, key)} · {table.columns[-1].label}")
         elif check.per == "column" and check.stated[0] not in rows:
             details = sum_terms(check.table, rows, check.parts)
             if all(_is_details(v, len(table.columns)) for v in details):
-                rows[check.stated[0]] = [_total(column) for column in zip(*details, strict=True)]
-                computed.append(f"{table.name} · {row_label(check.table, check.stated[0])} 行")
+                totals = [_total(column) for column in zip(*details, strict=True)]
+                rows[check.stated[0]] = totals
+                label = f"{table.name} · {row_label(check.table, check.stated[0])}"
+                # a cell summed over a blank is blank, not computed: only the others are listed
+                computed += ([f"{label} 行"] if None not in totals else
+                             [f"{label} · {column.label}" for column, total in zip(table.columns, totals, strict=True)
+                              if total is not None])
         data[check.table] = rows
     return data
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .format import load_format
 from .numerals import chinese_number
-from .references import NARRATIVE_FILE, SHARE_DECIMALS, Cells, parse, value
+from .references import NARRATIVE_FILE, REFERENCE, SHARE_DECIMALS, Cells, blanks, parse, value
 
 _FMT = load_format()
 
@@ -287,6 +287,23 @@ def summary(report: Any, section: str) -> str:
     wording = data["summaries"][section]
     quiet = all(value(parse(cells).cells, report) == 0 for cells in wording["when_none"])
     return wording["none" if quiet else "some"]
+
+
+def generated(report: Any, section: str, options: dict[str, Any]) -> list[tuple[str, str]]:
+    """(the option as set, the sentences with their references) for each text a section's
+    ``options`` have the kit write from the tables: ``("summary=auto", …)``."""
+    return [("summary=auto", summary(report, section))] if options.get("summary") == "auto" else []
+
+
+def blanks_named(text: str, report: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """(the cell's place in the model, the reference) for every blank cell a reference of
+    ``text`` names: a sentence cannot print a figure for it."""
+    found = []
+    for match in REFERENCE.finditer(text):
+        reference = parse(match.group(1))
+        for cells in filter(None, (reference.cells, reference.of)):
+            found += [(loc, match.group(0)) for loc in blanks(cells, report)]
+    return found
 
 
 @dataclass(frozen=True)

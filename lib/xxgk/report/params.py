@@ -109,6 +109,20 @@ def parse_params(source: Source) -> Report:
                           year=_year(tree)) from None
 
 
+def located(source: Source, found: list[tuple[tuple[str | int, ...], str]], year: int | None = None) -> ParamsError:
+    """The error for problems a valid file's report has where it is used (``found``: each place
+    in the model and the message), each at its line, key and Chinese label. A place the file does
+    not write (its tables come from a workbook) is at the line that says where they come from."""
+    tree = _read_yaml(source, _decode(source))
+    problems = [Problem(str(source.path), _line(tree, loc) if _written_at(tree, loc) else _line(tree, ("tables",)),
+                        _dotted(loc), describe(loc), message) for loc, message in found]
+    return ParamsError(str(source.path), problems, agency=source.agency, year=year)
+
+
+def _written_at(tree: Any, loc: tuple) -> bool:
+    return isinstance(tree, dict) and loc[0] in tree
+
+
 TABLE_KEYS = ("table2", "table3", "table4")
 
 

@@ -197,21 +197,34 @@ def value(cells: Cells, report: Any) -> Decimal | None:
     """The sum of the cells in ``report``; None when the report does not give one of them as a
     number (``missing`` says why)."""
     terms = _terms(cells, report)
-    if isinstance(terms, str):
+    if isinstance(terms, str) or any(term is None for _, term in terms):
         return None
-    return sum((Decimal(term) for term in terms), Decimal(0))
+    return sum((Decimal(term) for _, term in terms), Decimal(0))
 
 
 def missing(cells: Cells, report: Any) -> str | None:
     """Why ``report`` has no figure for ``cells``, in Chinese: a blank cell, or one row of a group
     that the report gives as one row only; None when it has one."""
     terms = _terms(cells, report)
-    return terms if isinstance(terms, str) else None
+    if isinstance(terms, str):
+        return terms
+    if any(term is None for _, term in terms):
+        return f"{_TABLE_LABELS[cells.table]}中这一格是空白，没有数可以引用；请直接写文字"
+    return None
 
 
-def _terms(cells: Cells, report: Any) -> list[Any] | str:
+def blanks(cells: Cells, report: Any) -> list[tuple[str | int, ...]]:
+    """Where in the model (``("table4", "review", 1)``) the cells ``report`` leaves blank are."""
+    terms = _terms(cells, report)
+    return [] if isinstance(terms, str) else [loc for loc, term in terms if term is None]
+
+
+def _terms(cells: Cells, report: Any) -> list[tuple[tuple[str | int, ...], Any]] | str:
+    """Each cell's place in the model and its value (None: blank); a message where a row of a
+    group is named that the report gives as one row only."""
     rows = getattr(report, cells.table)
-    terms, groups = [], set()
+    terms: list[tuple[tuple[str | int, ...], Any]] = []
+    groups = set()
     for key in cells.rows:
         cell = getattr(rows, key)
         group = _FMT.table3.group_of(key) if cells.table == "table3" else None
@@ -222,11 +235,11 @@ def _terms(cells: Cells, report: Any) -> list[Any] | str:
                 continue
             groups.add(group.key)
             key, cell = group.key, getattr(rows, group.key)
-        if cells.column is not None:
-            cell = cell[list(_column_keys(cells.table, key)).index(cells.column)]
-        if cell is None:
-            return f"{_TABLE_LABELS[cells.table]}中这一格是空白，没有数可以引用；请直接写文字"
-        terms.append(cell)
+        if cells.column is None:
+            terms.append(((cells.table, key), cell))
+        else:
+            index = list(_column_keys(cells.table, key)).index(cells.column)
+            terms.append(((cells.table, key, index), cell[index]))
     return terms
 
 

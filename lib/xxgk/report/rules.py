@@ -16,6 +16,7 @@ from typing import Any
 
 from ..html import Html
 from . import copying, narrative, references
+from .cells import Cell, cells, value
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
 from .model import Contact, Report, given_rows, row_label, sum_terms
@@ -196,21 +197,33 @@ _DIGITS_ONLY = re.compile(r"\D")
 _SPACES = re.compile(r"\s+")
 
 
+def contact_stated(report: Report) -> bool:
+    """Whether the narrative states every contact detail the report gives (地址, 邮编, 电话, 传真;
+    the office may be named otherwise), as most reports do in their introduction."""
+    narrative = "\n".join(text for _, _, text in narrative_texts(report))
+    return all(_details_stated(report.contact, narrative).values()) if report.contact else False
+
+
+def _details_stated(contact: Contact, narrative: str) -> dict[str, bool]:
+    """Each contact detail but the office, with whether ``narrative`` writes its value (the digits
+    of a number, the words of an address whatever their spacing)."""
+    digits, words = _DIGITS_ONLY.sub("", narrative), _SPACES.sub("", narrative)
+    return {key: (_DIGITS_ONLY.sub("", value) in digits) if key in ("postcode", "phone", "fax")
+            else (_SPACES.sub("", value) in words)
+            for key, value in contact.model_dump(exclude_none=True, exclude={"office"}).items()}
+
+
 def _contact(report: Report) -> Iterator[Finding]:
     """K1: a contact detail the narrative names (地址, 邮编, 电话, 传真) is the one in ``contact``."""
-    narrative = "\n".join(text for _, _, text in narrative_texts(report))
-    digits, words = _DIGITS_ONLY.sub("", narrative), _SPACES.sub("", narrative)
     if report.contact is None:
         return
-    for key, field in Contact.model_fields.items():
-        value, label = getattr(report.contact, key), str(field.title)
-        if value is None or key == "office" or label not in narrative:
-            continue
-        numeric = key in ("postcode", "phone", "fax")
-        if (_DIGITS_ONLY.sub("", value) in digits) if numeric else (_SPACES.sub("", value) in words):
-            continue
-        yield _finding("K1", section="overview", location=f"正文中的{label}", expected=value,
-                       found=_stated(narrative, label), message=f"与参数文件的联系方式 contact.{key}（{label}）不一致")
+    narrative = "\n".join(text for _, _, text in narrative_texts(report))
+    for key, stated in _details_stated(report.contact, narrative).items():
+        label = str(Contact.model_fields[key].title)
+        if not stated and label in narrative:
+            yield _finding("K1", section="overview", location=f"正文中的{label}", expected=getattr(report.contact, key),
+                           found=_stated(narrative, label),
+                           message=f"与参数文件的联系方式 contact.{key}（{label}）不一致")
 
 
 def _stated(narrative: str, label: str) -> str:
@@ -225,39 +238,29 @@ def _blank_cells(report: Report) -> Iterator[Finding]:
             *given_rows("table3", report.table3).values(), *given_rows("table4", report.table4).values()]
     if None not in rows and not any(None in row for row in rows if isinstance(row, tuple)):
         return  # the labels of every cell are looked up only for a report that has a blank
-    for table, row, column, where in _cells(report):
-        value = getattr(report, table) if row is None else getattr(getattr(report, table), row)
-        if value is None or (isinstance(value, tuple) and value[column] is None):
-            fmt = getattr(_FMT, table)
-            yield _finding("X4", section=fmt.part, location=f"{fmt.name} · {where}", expected="0",
-                           found="空白", message="统一格式要求每格填数字，没有的填 0；空白、“/”不能代替 0",
-                           hint="在这一格填上数字（没有的填 0）",
-                           table=table, row=row, column=_column_key(table, row, column))
+    for table in ("table2", "table3", "table4"):
+        fmt = getattr(_FMT, table)
+        for cell in cells(table, report):
+            if value(report, table, cell) is None:
+                yield _finding("X4", section=fmt.part, location=f"{fmt.name} · {_where(table, cell)}", expected="0",
+                               found="空白", message="统一格式要求每格填数字，没有的填 0；空白、“/”不能代替 0",
+                               hint="在这一格填上数字（没有的填 0）", table=table, row=cell.row, column=cell.column)
 
 
-def _cells(report: Report) -> Iterator[tuple[str, str, int, str]]:
-    """(table, row key, column index, official labels) of every cell the report gives."""
-    for block, row in _FMT.table2.rows():
-        for index, value in enumerate(block.values):
-            yield "table2", row.key, index, f"{row.label} · {value.label}"
-    paths = _FMT.table3.full_labels()
-    for name in ("table3", "table4"):
-        fmt = getattr(_FMT, name)
-        for key in given_rows(name, getattr(report, name)):
-            if name == "table4":
-                group = next(g for g in fmt.groups if g.key == key)
-                labels: tuple[str, ...] = tuple(filter(None, (group.parent, group.label)))
-            else:  # 三、本年度办理结果 goes without saying under a deeper label
-                labels = paths.get(key) or (_FMT.table3.collapsible[key].label,)
-                labels = labels[1:] if len(labels) == 3 else labels
-            for index, column in enumerate(fmt.columns):
-                yield name, key, index, f"{' › '.join(labels)} · {column.label}"
-
-
-def _column_key(table: str, row: str, index: int) -> str:
+def _where(table: str, cell: Cell) -> str:
+    """A cell in official labels, as X4 names it: its row's (三、本年度办理结果 goes without saying
+    under a deeper label), then its column's."""
     if table == "table2":
-        return next(block for block, r in _FMT.table2.rows() if r.key == row).values[index].key
-    return getattr(_FMT, table).columns[index].key
+        block, row = next((b, r) for b, r in _FMT.table2.rows() if r.key == cell.row)
+        return f"{row.label} · {next(v.label for v in block.values if v.key == cell.column)}"
+    fmt = getattr(_FMT, table)
+    if table == "table4":
+        group = next(g for g in fmt.groups if g.key == cell.row)
+        labels: tuple[str, ...] = tuple(filter(None, (group.parent, group.label)))
+    else:
+        labels = fmt.full_labels().get(cell.row) or (fmt.collapsible[cell.row].label,)
+        labels = labels[1:] if len(labels) == 3 else labels
+    return f"{' › '.join(labels)} · {next(c.label for c in fmt.columns if c.key == cell.column)}"
 
 
 def _collapsed_rows(report: Report) -> Iterator[Finding]:

@@ -26,9 +26,9 @@ from ..errors import ParamsError, Problem, UsageError
 from ..html import Html
 from ..paths import ROLLUP_HTML
 from ..report import rules
+from ..report.cells import cells, value
 from ..report.findings import Finding, errors, to_html
 from ..report.format import load_format
-from ..report.frames import cells, value
 from ..report.model import Report, describe
 from ..report.params import previous_year_file, read_source
 from ..run import checkcache

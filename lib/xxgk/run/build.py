@@ -52,7 +52,7 @@ from .execute import check_options, execute_section, notebook_path
 from .project import FORMATS, Project
 from .project import find as find_project
 from .settings import BuildSettings
-from .validate import validate
+from .validate import check_sentences, validate
 from .zygote import stop_kernels, warm_up
 
 
@@ -90,6 +90,7 @@ def build(params_path: str | Path, settings: BuildSettings | None = None, *,
     project = project or find_project(params_path)
     check_settings(settings)
     checked = validate(params_path, previous_path)
+    check_sentences(checked, settings.options)
     source, report = checked.source, checked.report
     if errors(checked.findings) and not settings.allow_errors:
         raise ValidationFailed(

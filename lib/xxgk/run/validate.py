@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ParamsError
 from ..report.findings import Finding
+from ..report.format import load_format
 from ..report.model import Report
-from ..report.params import Source, parse_params, previous_year_file, read_source
+from ..report.narrative import blanks_named, generated
+from ..report.params import Source, located, parse_params, previous_year_file, read_source
 from . import checkcache
 
 
@@ -50,3 +53,20 @@ def validate(params_path: str | Path, previous_path: str | Path | None = None) -
 def _checked(source: Source, previous: Source | None) -> Checked:
     report, previous_report, findings = checkcache.checked(source, previous)
     return Checked(source, report, previous, previous_report, list(findings))
+
+
+def check_sentences(checked: Checked, options: dict[str, dict[str, Any]]) -> None:
+    """Refuse, before any kernel starts, the sentences a section's options have the kit write
+    from the tables (``appeals.summary=auto``) where they name a blank cell: as a reference in the
+    narrative to a blank is refused, a blank is never printed as a figure, and the sentence is the
+    kit's, so its clause cannot be reworded by the statistician; the cell or the option can."""
+    found = []
+    for section, chosen in options.items():
+        for setting, text in generated(checked.report, section, chosen):
+            part = load_format().part(section).heading
+            found += [(loc, f"这一格是空白，而选项 {section}.{setting} 在“{part}”开头写出由表格生成的概述，"
+                            f"其中 {reference} 要印出这一格的数。请在这一格填上数字（没有的填 0），"
+                            f"或不用 {section}.{setting}")
+                      for loc, reference in blanks_named(text, checked.report)]
+    if found:
+        raise located(checked.source, found, checked.report.year)
