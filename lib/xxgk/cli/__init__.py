@@ -198,10 +198,10 @@ def _build(args: argparse.Namespace) -> int:
         raise UsageError(f"--timeout {args.timeout:g}：应为正数（秒）")
     single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
         and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
-    files = [] if single else _batch_files(args)
+    batch = [] if single else _batch_files(args)
     # its xxgk.toml says what the command line does not; a batch's files are all of one project
-    project = one_project(files) if files else find_project(args.params[0])
-    outputs = args.outputs or project.outputs or project_outputs(files[0] if files else Path(args.params[0]))
+    project = one_project(batch) if batch else find_project(args.params[0])
+    outputs = args.outputs or project.outputs or project_outputs(batch[0] if batch else Path(args.params[0]))
     formats = formats if args.to is not None else project.settings.formats
     settings = BuildSettings(outputs=Path(outputs), formats=formats, archival=args.pdfa, options=_options(args.options),
                              allow_errors=args.allow_errors, force=args.force, timeout=args.timeout or CELL_TIMEOUT,
@@ -210,7 +210,7 @@ def _build(args: argparse.Namespace) -> int:
         from ..run.build import check_settings
 
         check_settings(settings)
-        return _build_many(files, settings, project.settings.jobs if args.jobs is None else args.jobs,
+        return _build_many(batch, settings, project.settings.jobs if args.jobs is None else args.jobs,
                            args.scheduler)
     from ..run.rerun import refuse_kept_copy
     from ..run.zygote import warm_up
