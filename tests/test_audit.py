@@ -159,9 +159,11 @@ def test_notebooks_name_the_kits_kernel_and_the_environment_registers_it():
         spec = KernelSpecManager().get_kernel_spec(KERNEL)
     except NoSuchKernel:
         pytest.fail(f"no kernel {KERNEL!r} in this environment: `make` registers it (ipykernel install --sys-prefix)")
-    # it runs this environment's Python, the one that imports xxgk here
-    # (resolved: a worktree's .venv may be a link to the environment)
-    assert Path(spec.argv[0]).parent.parent.resolve() == Path(sys.prefix).resolve()
+    # it runs this environment's Python, the one that imports xxgk here. The same environment has as
+    # many spellings as links to it (a worktree's .venv is a symlink to a shared one, and sys.prefix
+    # keeps the spelling Python was started by, the kernel spec the one `make` ran), so the folders are
+    # compared, not their names; resolving the executable itself would land in the base Python.
+    assert os.path.samefile(Path(spec.argv[0]).parent.parent, sys.prefix), (spec.argv[0], sys.prefix)
     assert spec.display_name == KERNEL_DISPLAY_NAME
 
 

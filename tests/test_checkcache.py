@@ -3,11 +3,14 @@ is not used for a changed file, a changed kit, or an entry that was edited or mo
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from xxgk.limits import CHECKS_UNUSED_DAYS
 from xxgk.report.params import parse_params, read_source
 from xxgk.run import cache, checkcache
 
@@ -171,3 +174,76 @@ def test_only_the_model_touches_its_private_attributes():
              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
              if isinstance(node, ast.Attribute) and node.attr in private]
     assert found == []
+
+
+DAY = 24 * 3600
+
+
+def _entries(count: int, days_unused: float) -> list[Path]:
+    """``count`` entries (sealed or not does not matter to pruning), unused for ``days_unused``."""
+    checkcache.folder().mkdir(parents=True, exist_ok=True)
+    made = []
+    for number in range(count):
+        path = checkcache.folder() / f"{days_unused:g}-{number:04}.json"
+        path.write_text("x", encoding="utf-8")
+        used = time.time() - days_unused * DAY - number  # the higher the number, the longer unused
+        os.utime(path, (used, used))
+        made.append(path)
+    return made
+
+
+def _due() -> None:
+    """The last pruning two days ago."""
+    past = time.time() - 2 * DAY
+    os.utime(checkcache.folder() / checkcache.PRUNED, (past, past))
+
+
+def test_pruning_removes_the_unused_and_the_least_recently_used_beyond_the_bound(files, monkeypatch):
+    monkeypatch.setattr(checkcache, "CHECKS_MAX_ENTRIES", 5)
+    recent, old = _entries(4, 1), _entries(3, CHECKS_UNUSED_DAYS + 1)
+    draft = checkcache.folder() / ".entry-x"
+    draft.write_text("a writer is writing it")
+    abandoned = checkcache.folder() / ".entry-y"
+    abandoned.write_text("its writer was killed")
+    os.utime(abandoned, (time.time() - 2 * DAY,) * 2)
+    checkcache.prune()
+    assert all(p.exists() for p in recent) and not any(p.exists() for p in old)
+    assert draft.exists() and not abandoned.exists()
+    more = _entries(3, 0)
+    _due()
+    checkcache.prune()
+    # the five most recently used remain
+    assert [p.exists() for p in more + recent] == [True] * 5 + [False] * 2
+
+
+def test_pruning_runs_at_most_once_a_day_and_not_beside_another_pruner(files):
+    import fcntl
+
+    checkcache.folder().mkdir(parents=True)
+    checkcache.prune()
+    old = _entries(2, CHECKS_UNUSED_DAYS + 1)
+    checkcache.prune()
+    assert all(p.exists() for p in old), "pruned again the same day"
+    _due()
+    with (checkcache.folder() / checkcache.PRUNING).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        checkcache.prune()  # returns at once: another process is pruning
+        assert all(p.exists() for p in old)
+    checkcache.prune()
+    assert not any(p.exists() for p in old)
+
+
+def test_a_used_entry_is_kept_and_a_new_one_starts_the_days_pruning(files, monkeypatch):
+    this, last = files
+    monkeypatch.setattr(checkcache, "_pruning_due", False)
+    first = checked(this, last)
+    (kept,) = checkcache.folder().glob("*.json")
+    long_ago = time.time() - (CHECKS_UNUSED_DAYS + 1) * DAY
+    os.utime(kept, (long_ago, long_ago))
+    assert checked(this, last) == first  # a hit: marked used
+    old = _entries(2, CHECKS_UNUSED_DAYS + 1)
+    monkeypatch.setattr(checkcache, "_pruning_due", True)
+    this.write_text(this.read_text(encoding="utf-8") + "\n# 改过\n", encoding="utf-8")
+    checked(this, last)  # a new entry: this process prunes, once
+    assert kept.exists() and not any(p.exists() for p in old)
+    assert checkcache._pruning_due is False

@@ -5,12 +5,14 @@ top to bottom; stopping the command leaves no process behind."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -139,6 +141,63 @@ def test_stopping_leaves_no_process(lab):
     while any(running(pid) for pid in tree) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in tree if running(pid)]
+
+
+def test_stop_kills_what_a_stuck_server_left_in_sessions_of_their_own(monkeypatch):
+    from xxgk.project import lab as lab_module
+
+    monkeypatch.setattr(lab_module, "STOP_GRACE", 0.5)
+    server = subprocess.Popen([sys.executable, "-c", "import signal, subprocess, sys, time\n"
+                               "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                               "subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+                               "print(flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    server.stdout.readline()  # its child is started
+    (child,) = descendants(server.pid)
+    lab_module.stop(server)
+    deadline = time.monotonic() + 10
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(child)
+
+
+def test_stop_signals_no_pid_that_names_another_process_by_then(monkeypatch):
+    """A pid found in the server's tree when stopping began may be another process's 15 s later."""
+    from xxgk.project import lab as lab_module
+
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    other = subprocess.Popen(["sleep", "60"])  # was given a pid that the tree had when it was listed
+    started = int(Path(f"/proc/{other.pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    try:
+        monkeypatch.setattr(lab_module, "descendants", lambda pid: {other.pid: started - 1})
+        lab_module.stop(server)
+        time.sleep(0.2)
+        assert other.poll() is None, "a process that started after the listing was killed"
+        monkeypatch.setattr(lab_module, "descendants", lambda pid: {other.pid: started})
+        lab_module.stop(server)
+        assert other.wait(10) == -signal.SIGKILL  # the same process is killed
+    finally:
+        other.kill()
+
+
+def test_a_killed_lab_leaves_its_folder_to_the_next_one(project, tmp_path_factory):
+    temp = tmp_path_factory.mktemp("tmp")  # a short path: a longer one is passed over for /tmp (socket names)
+    environment = {**os.environ, "TMPDIR": str(temp)}
+    address = r"http://127\.0\.0\.1:\d+/lab\?token=\w+"
+    process, _ = start_server(["lab", str(project)], address, environment)
+    family = descendants(process.pid)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 60
+    while any(running(pid) for pid in family) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(temp.glob("xxgk-lab-*")), "SIGKILL leaves no chance to remove the private folder"
+    process, _ = start_server(["lab", str(project)], address, environment)
+    try:
+        assert len(list(temp.glob("xxgk-lab-*"))) == 1, "the killed lab's folder is removed"
+    finally:
+        process.terminate()
+        process.wait(60)
+    assert not list(temp.glob("xxgk-lab-*"))
 
 
 def test_lab_refuses_a_folder_outside_any_project(tmp_path):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import EXAMPLE
 from xxgk import paths
 from xxgk.errors import UsageError
 from xxgk.limits import MAX_JOBS
@@ -142,6 +143,23 @@ def test_bad_settings_are_refused_with_the_file_and_key_named(tmp_path, text, ke
 def test_jobs_on_the_command_line_are_bounded(tmp_path):
     result = xxgk("build", "params/2025/", "-j", str(MAX_JOBS + 1), cwd=tmp_path)
     assert result.returncode == 2 and f"-j {MAX_JOBS + 1}" in result.stderr
+
+
+@pytest.mark.parametrize("second", ["b", "elsewhere"])
+def test_a_batch_of_two_projects_is_refused_naming_both(tmp_path, second):
+    """Built as one batch, b's reports would go into a's outputs with a's formats; refused instead,
+    before anything is built (``elsewhere`` has no marker: the kit's defaults, another place again)."""
+    for name in ("a", second):
+        (tmp_path / name / "params" / "2025").mkdir(parents=True)
+        shutil.copy(EXAMPLE, tmp_path / name / "params" / "2025")
+    (tmp_path / "a" / MARKER).write_text('[build]\nformats = ["html"]\n', encoding="utf-8")
+    if second == "b":
+        (tmp_path / "b" / MARKER).write_text('[build]\noutputs = "published"\n', encoding="utf-8")
+    result = xxgk("build", "a/params/2025", f"{second}/params/2025", cwd=tmp_path)
+    assert result.returncode == 2 and "不同的项目" in result.stderr, result.stderr
+    assert str(tmp_path / "a" / MARKER) in result.stderr
+    assert (str(tmp_path / "b" / MARKER) if second == "b" else "任何项目之外") in result.stderr
+    assert not [p for p in tmp_path.rglob("*") if p.name in ("outputs", "published")]
 
 
 @pytest.mark.parametrize("agency", ["../上级", "某 县", ".hidden", "_x"])

@@ -32,3 +32,8 @@ MAX_REPORT_PAGES = 60
 MAX_REPORT_CELLS = 20_000  # in all the tables of one document, merged cells spread out
 MAX_REPORT_TABLES = 500  # <table> elements in a web page (reports have 3–10; old sites lay pages out with a few dozen)
 MAX_SPAN = 50  # a rowspan/colspan/gridSpan beyond this is not a table of the format
+# the cache of checked parameter files (run/checkcache.py, ~/.cache/xxgk/checks/): an entry is about
+# 10 KB and a roll-up of 1,000 agencies uses 1,000; every change of the kit starts a new set
+CHECKS_UNUSED_DAYS = 30  # an entry not used for this long is removed
+CHECKS_MAX_ENTRIES = 5_000  # beyond this the least recently used are removed (about 50 MB)
+CHECKS_PRUNE_EVERY = 24 * 3600  # seconds: the folder is looked through at most this often

@@ -24,6 +24,7 @@ from ..report.findings import errors, to_json, to_text
 from ..report.sections import SECTIONS
 from ..run.batch import default_jobs
 from ..run.project import find as find_project
+from ..run.project import one_project
 from ..run.settings import BuildSettings
 from .arguments import ChineseParser
 
@@ -195,21 +196,21 @@ def _build(args: argparse.Namespace) -> int:
     formats = tuple(f.strip() for f in (args.to or "").split(",") if f.strip())
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         raise UsageError(f"--timeout {args.timeout:g}：应为正数（秒）")
-    project = find_project(args.params[0])  # its xxgk.toml says what the command line does not
-    outputs = args.outputs or project.outputs or project_outputs(Path(args.params[0]))
+    single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
+        and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
+    batch = [] if single else _batch_files(args)
+    # its xxgk.toml says what the command line does not; a batch's files are all of one project
+    project = one_project(batch) if batch else find_project(args.params[0])
+    outputs = args.outputs or project.outputs or project_outputs(batch[0] if batch else Path(args.params[0]))
     formats = formats if args.to is not None else project.settings.formats
     settings = BuildSettings(outputs=Path(outputs), formats=formats, archival=args.pdfa, options=_options(args.options),
                              allow_errors=args.allow_errors, force=args.force, timeout=args.timeout or CELL_TIMEOUT,
                              section_jobs=default_jobs())
-    single = len(args.params) == 1 and Path(args.params[0]).suffix in (".yaml", ".yml") \
-        and not glob.has_magic(args.params[0]) and args.jobs is None and args.scheduler is None
     if not single:
-        if args.previous:
-            raise UsageError("--previous 只能与单个参数文件一起使用")
         from ..run.build import check_settings
 
         check_settings(settings)
-        return _build_many(args.params, settings, project.settings.jobs if args.jobs is None else args.jobs,
+        return _build_many(batch, settings, project.settings.jobs if args.jobs is None else args.jobs,
                            args.scheduler)
     from ..run.rerun import refuse_kept_copy
     from ..run.zygote import warm_up
@@ -231,16 +232,24 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_many(patterns: list[str], settings: BuildSettings, jobs: int | None, scheduler: str | None) -> int:
-    from ..run.batch import FAILED, Progress, build_many, expand, summary
+def _batch_files(args: argparse.Namespace) -> list[Path]:
+    from ..run.batch import expand
+
+    if args.previous:
+        raise UsageError("--previous 只能与单个参数文件一起使用")
+    if args.jobs is not None and not 1 <= args.jobs <= MAX_JOBS:
+        raise UsageError(f"-j {args.jobs}：应为 1 到 {MAX_JOBS} 的整数")
+    paths = expand(args.params)
+    if not paths:
+        raise UsageError(f"{'、'.join(args.params)} 中没有参数文件（.yaml）")
+    return paths
+
+
+def _build_many(paths: list[Path], settings: BuildSettings, jobs: int | None, scheduler: str | None) -> int:
+    from ..run.batch import FAILED, Progress, build_many, summary
     from ..run.index import write
     from ..run.rerun import refuse_kept_copy
 
-    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
-        raise UsageError(f"-j {jobs}：应为 1 到 {MAX_JOBS} 的整数")
-    paths = expand(patterns)
-    if not paths:
-        raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
     for path in paths:
         refuse_kept_copy(path)
     start = time.perf_counter()

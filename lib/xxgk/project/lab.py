@@ -20,7 +20,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -30,10 +29,12 @@ from ..errors import KitError, UsageError
 from ..run.execute import KERNEL, KERNEL_DISPLAY_NAME
 from ..run.project import MARKER
 from ..run.project import find as find_project
+from ..run.zygote import owned
 
 READY_TIMEOUT = 120  # seconds for JupyterLab to answer (its first start builds its settings)
 STOP_GRACE = 15  # seconds for the server to shut its kernels down before they are killed
 PR_SET_PDEATHSIG = 1
+FOLDER_PREFIX = "xxgk-lab-"  # the private Jupyter data folder, in the temporary folder
 
 
 def free_port() -> int:
@@ -56,10 +57,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
-def descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> dict[int, int]:
     """Every process below ``pid``, from /proc (kernels run in sessions of their own, so a
-    process group does not hold them)."""
-    found, queue = [], [pid]
+    process group does not hold them), each with its start time: what ``_kill`` checks, since a
+    pid found now may name another process by the time it is signalled."""
+    found, queue = {}, [pid]
     while queue:
         parent = queue.pop()
         try:
@@ -72,9 +74,39 @@ def descendants(pid: int) -> list[int]:
                     children = [int(c) for c in handle.read().split()]
             except OSError:
                 continue
-            found += children
-            queue += children
+            for child in children:
+                # the child's own record names its parent: a pid reused since the listing does not
+                if (stamp := _stat(child)) is not None and stamp[0] == parent:
+                    found[child] = stamp[1]
+                    queue.append(child)
     return found
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """The parent and the start time (clock ticks since boot) of ``pid``, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()  # the name, in parentheses, may hold anything
+        return int(fields[1]), int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _kill(pid: int, started: int) -> None:
+    """SIGKILL ``pid`` if it is still the process that started at ``started``. The pidfd holds
+    that very process from before the check, so a pid reused between the check and the signal
+    receives nothing (the signal to the ended process fails instead)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except OSError:  # ended and reaped
+        return
+    try:
+        stamp = _stat(pid)
+        if stamp is not None and stamp[1] == started:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(handle, signal.SIGKILL)
+    finally:
+        os.close(handle)
 
 
 def _ready(url: str, process: subprocess.Popen, token: str) -> None:
@@ -94,18 +126,18 @@ def _ready(url: str, process: subprocess.Popen, token: str) -> None:
 
 def stop(process: subprocess.Popen) -> None:
     """Stop the server and everything it started: it shuts its kernels down on SIGTERM; what is
-    left after ``STOP_GRACE`` seconds is killed."""
+    left after ``STOP_GRACE`` seconds is killed, if it is still the process that was found."""
     tree = descendants(process.pid)
     if process.poll() is None:
         process.terminate()
         try:
             process.wait(STOP_GRACE)
         except subprocess.TimeoutExpired:
+            tree |= descendants(process.pid)  # not reaped yet: its pid is still the server's
             process.kill()
             process.wait()
-    for pid in tree + descendants(process.pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    for pid, started in tree.items():
+        _kill(pid, started)
 
 
 def lab(folder: Path, port: int, say: Callable[[str], None]) -> int:
@@ -118,10 +150,10 @@ def lab(folder: Path, port: int, say: Callable[[str], None]) -> int:
                          "新建项目：xxgk init 文件夹")
     port = port or free_port()
     token = secrets.token_hex(24)
-    with tempfile.TemporaryDirectory(prefix="xxgk-lab-") as data:
-        kernel_folder(Path(data))
+    with owned(FOLDER_PREFIX) as data:  # a killed lab's is removed by the next one
+        kernel_folder(data)
         environment = {**os.environ, "JUPYTER_TOKEN": token,
-                       "JUPYTER_PATH": os.pathsep.join(filter(None, [data, os.environ.get("JUPYTER_PATH")]))}
+                       "JUPYTER_PATH": os.pathsep.join(filter(None, [str(data), os.environ.get("JUPYTER_PATH")]))}
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                    f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                    f"--ServerApp.root_dir={project.root}",
@@ -129,7 +161,7 @@ def lab(folder: Path, port: int, say: Callable[[str], None]) -> int:
                    "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
                    "--ServerApp.terminals_enabled=False",
                    *(["--allow-root"] if os.geteuid() == 0 else [])]
-        log = Path(data) / "jupyterlab.log"
+        log = data / "jupyterlab.log"
         with log.open("wb") as written:
             process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stdout=written,
                                        stderr=written, start_new_session=True, preexec_fn=_die_with_parent)

@@ -9,17 +9,28 @@ under this user's key): an entry edited by hand, or copied under another file's 
 trusted and the file is checked afresh. A report whose tables come from a workbook is never kept
 (its workbook is another input the key does not cover). Where the cache folder cannot be written
 or read, files are checked every time.
+
+The folder is bounded as a browser's cache is: a hit marks its entry used (its modification time,
+at most once a day), and at most once a day (``CHECKS_PRUNE_EVERY``) the first process that keeps
+an entry removes those unused for ``CHECKS_UNUSED_DAYS`` and the least recently used beyond
+``CHECKS_MAX_ENTRIES``, under a lock that a second pruner does not wait for. Removing is one
+unlink: a reader has the whole entry or none (a miss, checked afresh), and a writer's draft is
+never touched until a day old. Pruning that fails is left for the next day.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..limits import CHECKS_MAX_ENTRIES, CHECKS_PRUNE_EVERY, CHECKS_UNUSED_DAYS
 from ..paths import seal_key_file
 from ..render.provenance import versions
 from ..report import rules
@@ -27,6 +38,11 @@ from ..report.findings import Finding
 from ..report.model import Report
 from ..report.params import Source, parse_params
 from . import cache
+
+PRUNED = ".pruned"  # its modification time: when the folder was last pruned
+PRUNING = ".pruning.lock"
+DRAFT = ".entry-"
+DAY = 24 * 3600
 
 
 def folder() -> Path:
@@ -59,16 +75,23 @@ def checked(source: Source, previous: Source | None) -> tuple[Report, Report | N
 
 
 def _load(name: str) -> tuple[Report, Report | None, tuple[Finding, ...]] | None:
+    path = folder() / f"{name}.json"
     try:
-        seal, text = (folder() / f"{name}.json").read_text(encoding="utf-8").split("\n", 1)
+        with path.open(encoding="utf-8") as handle:
+            seal, text = handle.read().split("\n", 1)
+            used = os.fstat(handle.fileno()).st_mtime
         if not cache.sealed(_sealed_part(name, text), seal):
             return None
         entry = json.loads(text)
         previous = entry["previous"]
-        return (_report(entry["report"]), _report(previous) if previous is not None else None,
-                tuple(Finding(**finding) for finding in entry["findings"]))
+        found = (_report(entry["report"]), _report(previous) if previous is not None else None,
+                 tuple(Finding(**finding) for finding in entry["findings"]))
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+    if time.time() - used > DAY:  # used: kept by the next pruning (one write a day, not one a hit)
+        with contextlib.suppress(OSError):
+            os.utime(path)
+    return found
 
 
 def _report(kept: dict) -> Report:
@@ -95,7 +118,7 @@ def _keep(name: str, report: Report, previous: Report | None, findings: tuple[Fi
         return
     try:
         folder().mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor, draft = tempfile.mkstemp(dir=folder(), prefix=".entry-")
+        descriptor, draft = tempfile.mkstemp(dir=folder(), prefix=DRAFT)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(seal + "\n" + text)
@@ -104,4 +127,42 @@ def _keep(name: str, report: Report, previous: Report | None, findings: tuple[Fi
             os.unlink(draft)
             raise
     except OSError:
-        pass
+        return
+    global _pruning_due
+    if _pruning_due:
+        _pruning_due = False
+        prune()
+
+
+_pruning_due = True  # once a process (a roll-up's forked readers inherit it from the kernel)
+
+
+def prune() -> None:
+    """Remove the entries unused for ``CHECKS_UNUSED_DAYS`` and the least recently used beyond
+    ``CHECKS_MAX_ENTRIES``, unless the folder was pruned within ``CHECKS_PRUNE_EVERY`` seconds
+    or another process is pruning it now."""
+    root = folder()
+    with contextlib.suppress(OSError), (root / PRUNING).open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        now = time.time()
+        with contextlib.suppress(FileNotFoundError):
+            if now - (root / PRUNED).stat().st_mtime < CHECKS_PRUNE_EVERY:
+                return
+        (root / PRUNED).touch()
+        entries, drafts = [], []
+        for item in os.scandir(root):
+            with contextlib.suppress(OSError):
+                if item.name.startswith(DRAFT):
+                    drafts.append((item.stat().st_mtime, item.path))
+                elif item.name.endswith(".json") and item.is_file(follow_symlinks=False):
+                    entries.append((item.stat().st_mtime, item.path))
+        entries.sort(reverse=True)  # most recently used first
+        unused = now - CHECKS_UNUSED_DAYS * DAY
+        doomed = [path for index, (used, path) in enumerate(entries) if index >= CHECKS_MAX_ENTRIES or used < unused]
+        doomed += [path for made, path in drafts if made < now - DAY]  # a killed writer's
+        for path in doomed:
+            with contextlib.suppress(OSError):
+                os.unlink(path)

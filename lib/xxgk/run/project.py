@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,6 +82,26 @@ def find(start: str | Path) -> Project:
         if not _own(folder):
             break
     return Project(None)
+
+
+def one_project(files: Iterable[Path]) -> Project:
+    """The one project that every file of a batch belongs to. A batch has one outputs folder,
+    formats and jobs, so files of two projects are refused rather than one office's reports built
+    with the other's settings into the other's outputs folder (each still ran its own notebooks)."""
+    found: dict[Path | None, tuple[Path, Project]] = {}
+    for folder, file in {f.absolute().parent: f for f in files}.items():
+        project = find(folder)
+        found.setdefault(project.root, (file, project))
+    if len(found) > 1:
+        (first, one), (second, other) = list(found.values())[:2]
+        raise UsageError(f"这些参数文件属于不同的项目：{first} 属于{_named(one)}，{second} 属于{_named(other)}。"
+                         "一次生成只用一个项目的设置（输出文件夹、格式、并行数）和 notebook，"
+                         "请对每个项目分别运行 xxgk build")
+    return next(iter(found.values()))[1] if found else Project(None)
+
+
+def _named(project: Project) -> str:
+    return f"项目 {project.root}（{project.root / MARKER}）" if project.root else f"任何项目之外（没有 {MARKER}）"
 
 
 def _own(path: Path) -> bool:

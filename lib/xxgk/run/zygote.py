@@ -12,6 +12,7 @@ Run as ``python -m xxgk.run.zygote SOCKET``; ``Zygote`` below starts and talks t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import fcntl
 import json
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -191,6 +193,18 @@ def owned_folder(prefix: str) -> tuple[Path, IO[str]]:
     owner = open(folder / OWNER_LOCK, "w")  # noqa: SIM115 (held while the folder is in use)
     fcntl.flock(owner, fcntl.LOCK_EX)
     return folder, owner
+
+
+@contextlib.contextmanager
+def owned(prefix: str) -> Iterator[Path]:
+    """``owned_folder`` for the length of a ``with``: removed at its end, or by the next command
+    of the same ``prefix`` if this process is killed first."""
+    folder, owner = owned_folder(prefix)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        owner.close()
 
 
 def remove_stale_folders(prefix: str = FOLDER_PREFIX) -> None:
