@@ -78,7 +78,6 @@ class _Phrases:
     share_named: tuple[tuple[Cells, str, tuple[str, ...]], ...]
     change: re.Pattern[str]
     down: tuple[str, ...]
-    figure: re.Pattern[str]  # any of count, share and change: a sentence without one states nothing
 
 
 @cache
@@ -89,23 +88,19 @@ def phrases() -> _Phrases:
     units = "|".join(map(re.escape, data["units"]))
     changes = data["changes"]
     direction = "|".join(map(re.escape, changes["up"] + changes["down"]))
-    count = rf"(?<![第\d.])(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:{units})"
-    share = r"占(?P<of>[^。；，,\d%％]{0,12}?)(?P<share>\d+(?:\.\d+)?)\s*[%％]"
-    change = (rf"(?:{'|'.join(map(re.escape, changes['markers']))})[^。；，,\d]{{0,6}}?"
-              rf"(?P<way>{direction})[^。；，,\d]{{0,4}}?(?P<by>\d+(?:\.\d+)?)\s*(?P<unit>[%％]|{units})")
     return _Phrases(
         entries=entries,
         columns={column: tuple(words) for column, words in data["group_columns"].items()},
         connectors=tuple(data["connectors"]),
         zero=tuple((re.compile(z["pattern"]), parse(z["cells"]).cells) for z in data["zero"]),
-        count=re.compile(count),
+        count=re.compile(rf"(?<![第\d.])(\d+|[零〇一二两三四五六七八九十百千万]+)\s*(?:{units})"),
         ambiguous=tuple(data["ambiguous"]),
-        share=re.compile(share),
+        share=re.compile(r"占(?P<of>[^。；，,\d%％]{0,12}?)(?P<share>\d+(?:\.\d+)?)\s*[%％]"),
         share_default=(parse(data["shares"]["default"]).cells, data["shares"]["default"]),
         share_named=tuple((parse(c).cells, c, tuple(w)) for c, w in data["shares"]["named"].items()),
-        change=re.compile(change),
+        change=re.compile(rf"(?:{'|'.join(map(re.escape, changes['markers']))})[^。；，,\d]{{0,6}}?"
+                          rf"(?P<way>{direction})[^。；，,\d]{{0,4}}?(?P<by>\d+(?:\.\d+)?)\s*(?P<unit>[%％]|{units})"),
         down=tuple(changes["down"]),
-        figure=re.compile(f"{count}|{share}|{change}"),
     )
 
 
@@ -128,9 +123,10 @@ def claims(paragraph: str, report: Any, previous: Any | None = None) -> Iterator
                 yield _claim(paragraph, match.start(), match.end(), cells, actual, 0,
                              _is_ambiguous(match.group()), None)
     for sentence in _SENTENCE.finditer(paragraph):
-        # the clauses' figures are the sentence's (a clause's delimiters are none that the count's
-        # look-behind refuses), so a sentence without one, most of a report's, is not read closer
-        if table.figure.search(sentence.group()):
+        # a share or a change is of what the sentence counted before it, and a clause's counts are
+        # the sentence's (no clause delimiter is one the count's look-behind refuses): a sentence
+        # without a count, most of a report's, states nothing and is not read clause by clause
+        if table.count.search(sentence.group()):
             yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
 
 
