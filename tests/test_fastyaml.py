@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import EXAMPLE, ROOT
+from xxgk.errors import ParamsError
+from xxgk.limits import MAX_DEPTH, MAX_VALUES
 from xxgk.report import fastyaml
-from xxgk.report.params import _yaml
+from xxgk.report.params import Source, _yaml, parse_params
 from xxgk.report.params import plain as _plain  # the kit's plain form of what either reader gives
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -88,6 +90,17 @@ def test_tricky_plain_scalars_agree_or_fall_back(scalar):
 ])
 def test_what_it_does_not_vouch_for_goes_to_the_full_reader(text):
     assert fastyaml.load(text) is None
+
+
+def test_beyond_the_kits_limits_it_gives_no_answer(tmp_path):
+    """``params`` takes the fast reader's values as they are, so the limits on nesting and on
+    values are the fast reader's too: beyond them it gives no answer, ruamel reads the file and
+    ``params`` refuses it at its line (block nesting, which the count of brackets does not see)."""
+    deep = "".join(f"{'  ' * level}k:\n" for level in range(MAX_DEPTH + 1)) + f"{'  ' * (MAX_DEPTH + 1)}k: 1\n"
+    assert fastyaml.load("a:\n" + "- 0\n" * MAX_VALUES) is None
+    assert fastyaml.load(deep) is None
+    with pytest.raises(ParamsError, match=f"嵌套超过 {MAX_DEPTH} 层"):
+        parse_params(Source(tmp_path / "emin.yaml", "emin", deep.encode()))
 
 
 SCALAR_CHARACTERS = st.sampled_from(list("0123456789+-._:eExXoObB ~TtFfNnYy额") + ["inf", "nan", "null", "true"])

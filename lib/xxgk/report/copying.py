@@ -8,6 +8,7 @@ should be asked.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ _FMT = load_format()
 # the words that end in one of them without being a place's name; the characters a name does not
 # start with (the grammar around it: 在额敏县, 全县, 各区).
 _SUFFIX = "县市区旗州盟"
+_SUFFIXES = re.compile(f"[{_SUFFIX}]")
 _COMMON = ("城市", "超市", "股市", "楼市", "社区", "园区", "辖区", "城区", "景区", "小区", "市区", "山区",
            "牧区", "郊区", "片区", "地区", "新区", "专区", "街区", "校区", "林区", "矿区", "老区", "特区",
            "县市", "市县", "县区", "市州", "州市", "盟市", "旗县", "自治区", "自治州", "自治县", "开发区",
@@ -58,9 +60,8 @@ def foreign_places(report: Report, texts: list[tuple[str, str, str]]) -> list[Me
 def _names(text: str) -> Iterator[tuple[str, int]]:
     """Each place name in ``text`` with its position: the shortest run of two to four characters
     before a suffix that starts like a name and is not a common word."""
-    for index, char in enumerate(text):
-        if char not in _SUFFIX:
-            continue
+    for suffix in _SUFFIXES.finditer(text):  # the suffixes found in C, not character by character
+        index = suffix.start()
         for length in (2, 3, 4):
             start = index - length
             name = text[start:index + 1]

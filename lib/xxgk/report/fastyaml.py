@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
+
+from ..limits import MAX_DEPTH, MAX_VALUES
 
 _RESOLVER = VersionedResolver()
 _PLAIN = (True, False)  # ruamel's "implicit" flags of a plain scalar
@@ -53,69 +55,88 @@ def load(text: str) -> dict | None:
     if _ODD_CHARACTER.search(text):
         return None
     try:
-        events = yaml.parse(text, Loader=yaml.CSafeLoader)
+        events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
     except AttributeError:  # PyYAML built without libyaml: no speed to gain
         return None
+    except yaml.YAMLError:
+        return None  # ruamel explains the error
     try:
-        return _document(iter(events), text)
-    except (_Unsure, yaml.YAMLError, ValueError, StopIteration, RecursionError):
+        return _document(events, text)
+    except (_Unsure, ValueError):
         return None
 
 
-def _document(events: Iterator[yaml.Event], text: str) -> dict:
-    _expect(next(events), yaml.StreamStartEvent)
-    start = next(events)
-    if not isinstance(start, yaml.DocumentStartEvent) or start.version or start.tags:
+def _document(events: list[Any], text: str) -> dict:  # of every kind, told apart by exact type
+    """The data of one document's events, built in one loop over them (a recursive reader
+    spent more time calling itself than libyaml spent parsing). Beyond the kit's limits on
+    nesting and values, it gives no answer, so that ruamel's reading reports them."""
+    if (len(events) < 5 or type(events[0]) is not yaml.StreamStartEvent
+            or type(events[1]) is not yaml.DocumentStartEvent or events[1].version or events[1].tags
+            or type(events[2]) is not yaml.MappingStartEvent  # a parameter file is a mapping
+            or type(events[-2]) is not yaml.DocumentEndEvent or type(events[-1]) is not yaml.StreamEndEvent):
         raise _Unsure
-    root = next(events)
-    _expect(root, yaml.MappingStartEvent)  # a parameter file is a mapping
-    value = _value(root, events, text)
-    _expect(next(events), yaml.DocumentEndEvent)
-    _expect(next(events), yaml.StreamEndEvent)  # ruamel refuses a second document
-    return value
-
-
-def _value(event: yaml.Event, events: Iterator[yaml.Event], text: str) -> Any:
-    if getattr(event, "anchor", None) is not None or getattr(event, "tag", None) is not None:
-        raise _Unsure
-    if isinstance(event, yaml.ScalarEvent):
-        if event.style in ("|", ">"):
-            _check_block(text, event)
-        return _scalar(event)
-    if isinstance(event, yaml.SequenceStartEvent):
-        items = []
-        while not isinstance(event := next(events), yaml.SequenceEndEvent):
-            items.append(_value(event, events, text))
-        return items
-    if isinstance(event, yaml.MappingStartEvent):
-        mapping = {}
-        while not isinstance(event := next(events), yaml.MappingEndEvent):
+    data: dict = {}
+    outer: list[Any] = []  # the containers open around ``into``, innermost last
+    into: Any = None  # the container the next value goes in: None before the root and after it
+    key: str | None = None  # in a mapping, the key whose value comes next
+    for count, event in enumerate(events[2:-2]):
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            into, key = outer.pop(), None
+            continue
+        if type(into) is dict and key is None:
             key = _key(event)
-            if key in mapping:
+            if key in into:
                 raise _Unsure  # ruamel reports duplicate keys
-            mapping[key] = _value(next(events), events, text)
-        return mapping
-    raise _Unsure  # an alias
+            continue
+        if kind not in _OPENING or event.anchor is not None or event.tag is not None:
+            raise _Unsure  # an alias, an anchor or a tag
+        if count >= MAX_VALUES or len(outer) >= MAX_DEPTH:
+            raise _Unsure
+        if kind is yaml.ScalarEvent:
+            if event.style in ("|", ">"):
+                _check_block(text, event)
+            value = _scalar(event)
+        else:
+            value = {} if kind is yaml.MappingStartEvent else []
+        if type(into) is dict:
+            into[key], key = value, None
+        elif type(into) is list:
+            into.append(value)
+        elif not outer and into is None and not count:
+            data = value
+        else:
+            raise _Unsure  # anything after the root: a second document
+        if kind is not yaml.ScalarEvent:
+            outer.append(into)
+            into = value
+    if outer or into is not None:
+        raise _Unsure
+    return data
+
+
+_OPENING = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
     if event.style:  # quoted or block: always a string (libyaml gives a plain scalar the style "")
         return event.value
-    tag = _tag(event.value)
-    if tag == "tag:yaml.org,2002:str":
-        return event.value
-    if tag in _CANONICAL:
-        pattern, convert = _CANONICAL[tag]
-        if pattern.fullmatch(event.value):
-            return convert(event.value)
-    raise _Unsure
+    return _plain(event.value)
 
 
 @lru_cache(maxsize=4096)
-def _tag(value: str) -> str:
-    """The YAML 1.2 type ruamel gives a plain scalar: a function of its text alone, and the same
-    few texts (0, 1, 12, true) make up most of a file, so each is resolved once a process."""
-    return str(_RESOLVER.resolve(ScalarNode, value, _PLAIN))
+def _plain(value: str) -> Any:
+    """The value ruamel gives a plain scalar, typed by its YAML 1.2 resolver: a function of its
+    text alone (an immutable value), and the same few texts (0, 1, 12, true) make up most of a
+    file, so each is read once a process."""
+    tag = str(_RESOLVER.resolve(ScalarNode, value, _PLAIN))
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag in _CANONICAL:
+        pattern, convert = _CANONICAL[tag]
+        if pattern.fullmatch(value):
+            return convert(value)
+    raise _Unsure
 
 
 def _check_block(text: str, event: yaml.ScalarEvent) -> None:
@@ -137,8 +158,3 @@ def _key(event: yaml.Event) -> str:
     if not event.style and not (_KEY.fullmatch(event.value) and _scalar(event) == event.value):
         raise _Unsure
     return event.value
-
-
-def _expect(event: yaml.Event, kind: type) -> None:
-    if not isinstance(event, kind):
-        raise _Unsure

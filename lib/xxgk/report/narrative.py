@@ -123,7 +123,11 @@ def claims(paragraph: str, report: Any, previous: Any | None = None) -> Iterator
                 yield _claim(paragraph, match.start(), match.end(), cells, actual, 0,
                              _is_ambiguous(match.group()), None)
     for sentence in _SENTENCE.finditer(paragraph):
-        yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
+        # a share or a change is of what the sentence counted before it, and a clause's counts are
+        # the sentence's (no clause delimiter is one the count's look-behind refuses): a sentence
+        # without a count, most of a report's, states nothing and is not read clause by clause
+        if table.count.search(sentence.group()):
+            yield from _sentence(paragraph, sentence.start(), sentence.group(), report, previous)
 
 
 _Named = tuple[int, int, Cells, "str | None", str]  # (start, end, cells, family, reference) of words

@@ -32,7 +32,7 @@ from ..limits import MAX_DEPTH, MAX_PARAMS_BYTES, MAX_VALUES
 from ..regularfile import Refused, read_bounded
 from . import fastyaml, slips
 from .format import load_format
-from .model import Report, annotation_at, describe, unpublishable, unwrap
+from .model import UNPUBLISHABLE, Report, annotation_at, describe, unpublishable, unwrap
 
 if TYPE_CHECKING:
     from ..workbook.read import Tables
@@ -94,7 +94,8 @@ def parse_params(source: Source) -> Report:
     workbooks: dict[str, Tables] = {}  # read once, though the file may be validated twice
     if values is not None:
         try:
-            return _validated(source, _Plain(source.path, values).values, {}, workbooks)
+            # already plain values, within the limits that ``_Plain`` enforces on ruamel's tree
+            return _validated(source, values, {}, workbooks)
         except (ValidationError, ParamsError):
             pass  # the round-trip reader below knows the lines to point the problems at
     tree = _read_yaml(source, text)
@@ -188,6 +189,8 @@ def _decode(source: Source) -> str:
 def odd_characters(text: str) -> list[tuple[int, str]]:
     """(line, message) for every line of ``text`` holding a character a report cannot publish:
     found before YAML reads the file, whose own messages for them are obscure."""
+    if not UNPUBLISHABLE.search(text):  # the whole text at once, line by line only to place one
+        return []
     return [(number, f"{odd}（常见于从网页或其他软件复制的文字）")
             for number, line in enumerate(text.split("\n"), 1) if (odd := unpublishable(line))]
 

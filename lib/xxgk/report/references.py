@@ -292,6 +292,8 @@ def problems(text: str) -> list[tuple[int, str]]:
 
 def render_text(text: str, report: Any) -> str:
     """``text`` with every reference replaced by its figure."""
+    if "{" not in text:  # most texts: ``in`` is ten times faster than the regular expression's scan
+        return text
     return REFERENCE.sub(lambda m: shown(parse(m.group(1)), report), text)
 
 
