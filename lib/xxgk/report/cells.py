@@ -43,3 +43,12 @@ def value(report: Report, table: str, cell: Cell) -> int | Decimal | None:
     """The cell's value; None for a blank as published."""
     written = getattr(getattr(report, table), cell.row)
     return written if cell.index is None else written[cell.index]
+
+
+def has_blank(report: Report) -> bool:
+    """Whether any cell of ``report``'s tables is blank as published: by its rows, not cell by
+    cell, so that a report without a blank (most of them) costs no label lookup."""
+    fmt = load_format()
+    rows = [*(getattr(report.table2, row.key) for _, row in fmt.table2.rows()),
+            *given_rows("table3", report.table3).values(), *given_rows("table4", report.table4).values()]
+    return any(row is None or (isinstance(row, tuple | list) and None in row) for row in rows)

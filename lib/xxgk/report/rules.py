@@ -16,7 +16,7 @@ from typing import Any
 
 from ..html import Html
 from . import copying, narrative, references
-from .cells import Cell, cells, value
+from .cells import Cell, cells, has_blank, value
 from .findings import Finding, to_html
 from .format import SumCheck, load_format
 from .model import Contact, Report, given_rows, row_label, sum_terms
@@ -35,9 +35,10 @@ def check(report: Report, previous: Report | None = None) -> list[Finding]:
         found += _carry_over(report, previous)
         found += _documents_in_force(report, previous)
         found += _repeated_figures(report, previous)
-    found += _narrative(report, previous)
-    found += _foreign_places(report)
-    found += _contact(report)
+    texts = list(narrative_texts(report))  # references rendered once for the three checks that read them
+    found += _narrative(report, previous, texts)
+    found += _foreign_places(report, texts)
+    found += _contact(report, texts)
     found += _blank_cells(report)
     found += _collapsed_rows(report)
     found += _wording(report)
@@ -182,9 +183,8 @@ def _repeated_figures(report: Report, previous: Report) -> Iterator[Finding]:
                        table=repeated.table)
 
 
-def _foreign_places(report: Report) -> Iterator[Finding]:
+def _foreign_places(report: Report, texts: list[tuple[str, str, str]]) -> Iterator[Finding]:
     """C1: the narrative keeps naming a place that is not this agency's."""
-    texts = [(section, where, text) for section, where, text in narrative_texts(report)]
     for mention in copying.foreign_places(report, texts):
         yield _finding("C1", section=mention.section, location=f"{mention.where} 正文",
                        expected=f"{report.agency.subject}或本机关", found=f"“{mention.name}” {mention.count} 次",
@@ -213,11 +213,11 @@ def _details_stated(contact: Contact, narrative: str) -> dict[str, bool]:
             for key, value in contact.model_dump(exclude_none=True, exclude={"office"}).items()}
 
 
-def _contact(report: Report) -> Iterator[Finding]:
+def _contact(report: Report, texts: list[tuple[str, str, str]]) -> Iterator[Finding]:
     """K1: a contact detail the narrative names (地址, 邮编, 电话, 传真) is the one in ``contact``."""
     if report.contact is None:
         return
-    narrative = "\n".join(text for _, _, text in narrative_texts(report))
+    narrative = "\n".join(text for _, _, text in texts)
     for key, stated in _details_stated(report.contact, narrative).items():
         label = str(Contact.model_fields[key].title)
         if not stated and label in narrative:
@@ -234,10 +234,8 @@ def _stated(narrative: str, label: str) -> str:
 
 def _blank_cells(report: Report) -> Iterator[Finding]:
     """X4: every cell a number; a blank (or "/") as published is named by its official labels."""
-    rows = [*(getattr(report.table2, row.key) for _, row in _FMT.table2.rows()),
-            *given_rows("table3", report.table3).values(), *given_rows("table4", report.table4).values()]
-    if None not in rows and not any(None in row for row in rows if isinstance(row, tuple)):
-        return  # the labels of every cell are looked up only for a report that has a blank
+    if not has_blank(report):
+        return
     for table in ("table2", "table3", "table4"):
         fmt = getattr(_FMT, table)
         for cell in cells(table, report):
@@ -334,8 +332,8 @@ def _deadline(report: Report) -> Iterator[Finding]:
 _AMBIGUOUS = "（这句话还提到表格不统计的事项，请核对所说的是否就是这一项）"
 
 
-def _narrative(report: Report, previous: Report | None) -> Iterator[Finding]:
-    for section, where, paragraph in narrative_texts(report):
+def _narrative(report: Report, previous: Report | None, texts: list[tuple[str, str, str]]) -> Iterator[Finding]:
+    for section, where, paragraph in texts:
         for mismatch in narrative.mismatches(paragraph, report, previous):
             message = f"正文“{mismatch.excerpt}”与{mismatch.cells}不符" + (_AMBIGUOUS if mismatch.ambiguous else "")
             yield _finding("X3", severity="warning" if mismatch.ambiguous else _FMT.rule("X3").severity,
