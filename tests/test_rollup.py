@@ -229,12 +229,13 @@ def test_a_blank_inside_a_row_of_table_three_leaves_the_report_out(generated):
 
 def test_files_read_on_every_core_give_what_one_by_one_gives_in_order(generated, tmp_path, monkeypatch):
     from xxgk.rollup import rollup
+    from xxgk.run import forked
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(generated[0].read_text(encoding="utf-8").replace("year: 2025", "year: 2024"), encoding="utf-8")
     paths = [*generated[:6], broken, *generated[6:12]]
-    monkeypatch.setattr(rollup, "PER_WORKER", 2)
-    monkeypatch.setattr(rollup.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forked, "PER_WORKER", 2)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 2)
     together = rollup._read_all(paths, 2025)
     assert together == [rollup._read(path, 2025) for path in paths]
     assert [type(item).__name__ for item in together].count("Unusable") == 1
@@ -252,7 +253,8 @@ def test_the_reading_processes_die_with_the_process_that_forked_them(tmp_path):
     folder.mkdir(parents=True)
     for number in range(200):
         shutil.copy(ROOT / "params" / "2025" / "emin.yaml", folder / f"a{number}.yaml")
-    script = ("from pathlib import Path; from xxgk.rollup import rollup; rollup.os.cpu_count = lambda: 2; "
+    script = ("from pathlib import Path; from xxgk.rollup import rollup; from xxgk.run import forked; "
+              "forked.os.cpu_count = lambda: 2; "
               "print('reading', flush=True); "
               f"rollup._read_all(sorted(Path({str(folder)!r}).glob('*.yaml')) * 20, 2025)")
     reader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

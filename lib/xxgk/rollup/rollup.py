@@ -8,10 +8,7 @@ Pure functions of the parameter files; the roll-up notebook calls them and ``rol
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -32,7 +29,7 @@ from ..report.format import load_format
 from ..report.model import Report, describe
 from ..report.params import previous_year_file, read_source
 from ..run import checkcache
-from ..run.zygote import die_with_parent
+from ..run.forked import forked_map
 
 _FMT = load_format()
 INPUTS = "inputs.json"  # the roll-up's list of parameter files, in its output folder
@@ -41,7 +38,6 @@ INPUTS = "inputs.json"  # the roll-up's list of parameter files, in its output f
 # WeasyPrint takes 26 CPU-seconds to lay out a table of 1,000 (the web page lists every agency)
 MAX_LISTED = 60
 SHOWN = 40
-PER_WORKER = 50  # files below which a second process costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -118,16 +114,9 @@ def not_summable(report: Report) -> str | None:
 
 
 def _read_all(paths: list[Path], year: int) -> list[Agency | Unusable]:
-    """``_read`` of each path, in order; many files on every core, in processes forked from
-    this one (reading and checking a file takes 7 ms: most of a roll-up of 1,000 on one core)."""
-    workers = min(os.cpu_count() or 1, len(paths) // PER_WORKER)
-    if workers < 2 or multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
-        return [_read(path, year) for path in paths]
-    # forked, so that the workers start at once with every module already imported; and killed with
-    # the kernel (a fork does not inherit its parent-death signal)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        return list(pool.map(partial(_read, year=year), paths, chunksize=-(-len(paths) // (4 * workers))))
+    """``_read`` of each path, in order, on every core (reading and checking a file takes 5-10 ms:
+    most of a roll-up of 1,000 on one core)."""
+    return forked_map(partial(_read, year=year), paths)
 
 
 def collect(paths: list[Path], title: str, year: int) -> Rollup:

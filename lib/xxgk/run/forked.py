@@ -1,0 +1,34 @@
+"""Many small independent jobs (a roll-up's files) on every core, in processes forked from this
+one: they start at once with every module already imported, and die with the process that
+forked them (a fork does not inherit its parent's parent-death signal)."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from .zygote import die_with_parent
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+PER_WORKER = 50  # items below which a second process costs more than it saves (a file: 5-10 ms)
+
+
+def forked_map(function: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    """``function`` of each item, in order: in this process for a few items, else on every core."""
+    workers = min(os.cpu_count() or 1, len(items) // PER_WORKER)
+    if workers < 2 or multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
+        return [function(item) for item in items]
+    # the objects this process holds are left out of the workers' garbage collections: walking them
+    # would write to every inherited page (copy on write) and cost the workers a fifth of their time
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            return list(pool.map(function, items, chunksize=-(-len(items) // (4 * workers))))
+    finally:
+        gc.unfreeze()
