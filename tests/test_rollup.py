@@ -172,6 +172,34 @@ def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
     assert found == []
 
 
+@pytest.mark.parametrize("stacked", [True, False])
+def test_every_word_of_a_chart_lies_within_its_figure(stacked):
+    """The margins are worked out from the names' widths, not by matplotlib's layout engine: the
+    longest name, the legend, the axis and its label must still all fall inside the figure."""
+    import matplotlib
+    import pandas as pd
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.text import Text
+
+    from xxgk.rollup import charts, rollup
+
+    names = [f"样例县{n:03d}人民政府办公室" for n in range(39)] + ["塔城地区行政公署办公室信息公开科（政务公开办）"]
+    columns = list(rollup.outcome_groups()) if stacked else ["2024年", "2025年"]
+    frame = pd.DataFrame([[7 * row + col for col in range(len(columns))] for row in range(40)],
+                         index=names, columns=columns)
+    with matplotlib.rc_context(charts.STYLE):
+        figure = charts._bars(frame, stacked=stacked)
+        renderer = RendererAgg(*figure.bbox.size, figure.dpi)
+        drawn = figure.get_tightbbox(renderer)  # inches: every artist drawn, words included
+        words = {t.get_text() for t in figure.findobj(Text) if t.get_visible()}
+        legend, axes = figure.legends[0].get_window_extent(renderer), figure.axes[0].get_window_extent(renderer)
+    assert legend.y0 >= axes.y1, "the legend covers the bars"
+    assert names[-1] in words and "件" in words and columns[-1] in words
+    inside = figure.bbox_inches.padded(0.01)
+    assert inside.containsx(drawn.x0) and inside.containsx(drawn.x1), (drawn, figure.bbox_inches)
+    assert inside.containsy(drawn.y0) and inside.containsy(drawn.y1), (drawn, figure.bbox_inches)
+
+
 def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):
     from xxgk.rollup import charts, rollup
 
