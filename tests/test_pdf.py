@@ -111,3 +111,26 @@ def test_missing_fonts_fail_clearly_before_anything_is_built(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Noto Serif CJK SC" in result.stderr and "apt-get install fonts-lxgw-wenkai fonts-noto-cjk" in result.stderr
     assert not (tmp_path / "outputs").exists()
+
+
+def test_weasyprint_finds_its_libraries_without_running_a_compiler():
+    """WeasyPrint looks each system library up under names Linux does not use, and ctypes answers
+    each miss by running ldconfig, gcc and ld (0.3-0.7 s of every PDF-making process): the kit
+    answers them from one ldconfig listing, and the same libraries are loaded."""
+    import sys
+
+    script = """
+import subprocess, sys
+run = []
+popen = subprocess.Popen.__init__
+def recorded(self, args, *rest, **options):
+    run.append(args if isinstance(args, str) else args[0])
+    popen(self, args, *rest, **options)
+subprocess.Popen.__init__ = recorded
+from xxgk.render import pdf
+pdf.load_weasyprint()
+from weasyprint.text import ffi
+print(sorted(set(run)), ffi.harfbuzz_subset is not None, ffi.pango is not None, ffi.fontconfig is not None)
+"""
+    shown = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    assert shown.split() == ["['/sbin/ldconfig']", "True", "True", "True"], shown

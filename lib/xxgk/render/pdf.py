@@ -9,6 +9,10 @@ package to install, rather than producing a PDF of boxes.
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import os
+import platform
+import re
 import subprocess
 from dataclasses import dataclass
 from functools import cache
@@ -82,7 +86,8 @@ def render_pdf(html: str, report: Report, *, archival: bool = False) -> Rendered
 
 def render_page(html: str, title: str, author: str, *, archival: bool = False) -> RenderedPdf:
     """A publication page as PDF titled ``title`` by ``author``, with what made its bytes."""
-    from weasyprint import HTML  # loads pango: only when a PDF is asked for
+    load_weasyprint()
+    from weasyprint import HTML
 
     check_fonts()
     check_subsetter()
@@ -98,6 +103,7 @@ def render_page(html: str, title: str, author: str, *, archival: bool = False) -
 def check_subsetter() -> None:
     """Refuse to make a PDF unless WeasyPrint will subset its fonts with HarfBuzz: the test it makes
     itself before each font (``Font.subset`` in weasyprint/pdf/fonts.py)."""
+    load_weasyprint()
     from weasyprint.pdf import fonts
     from weasyprint.text.ffi import harfbuzz
 
@@ -105,6 +111,37 @@ def check_subsetter() -> None:
         raise KitError(f"生成 PDF 需要 HarfBuzz 的字体子集化库（4.1 或更新），本机没有。请安装 Debian 软件包："
                        f"apt-get install {SUBSETTER_PACKAGE}（make report 会自动安装）。没有它时 WeasyPrint "
                        "改用 fontTools 嵌入字体，PDF 与别处生成的不同，无法逐字节核对。")
+
+
+# the ABI of this machine's libraries as ``ldconfig -p`` names it, as ctypes.util looks it up
+LINKER_ABI = {"x86_64": "libc6,x86-64", "aarch64": "libc6,AArch64"}.get(platform.machine(), "libc6")
+
+
+@cache
+def load_weasyprint() -> None:
+    """Import WeasyPrint (it loads pango: only when a PDF is asked for), its search for the system
+    libraries answered from one listing of the dynamic linker's cache. WeasyPrint tries each
+    library under its Windows and macOS names first (``libpango-1.0-0``, ``libharfbuzz-vector.0.dylib``);
+    cffi hands each name to ``ctypes.util.find_library``, which answers a miss by running
+    ``ldconfig -p``, then gcc, then ld: 22 lookups, 0.3-0.7 s of the 1.3-1.6 s that importing
+    WeasyPrint takes, in every process that makes a PDF. Without ``ldconfig``, as ctypes does."""
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], check=True, capture_output=True,
+                                 env={"LC_ALL": "C", "LANG": "C"}).stdout
+    except (OSError, subprocess.CalledProcessError):
+        import weasyprint  # noqa: F401
+        return
+
+    def find_library(name: str) -> str | None:
+        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)), LINKER_ABI.encode()), listing)
+        return os.fsdecode(found.group(1)) if found else None
+
+    searching = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = searching
 
 
 @cache
@@ -133,6 +170,7 @@ def fonts_used(document: Any) -> list[provenance.FontUse]:
     """Each face WeasyPrint embedded in ``document``'s PDF, with the file pango read it from: the
     file mapped into memory where the face's data is (pango maps font files whole). Where no file
     is mapped there, or the file was replaced since, the data itself comes along to be hashed."""
+    load_weasyprint()
     from weasyprint.text.ffi import ffi, harfbuzz
 
     mapped = _mapped_files()
