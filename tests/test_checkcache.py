@@ -247,3 +247,41 @@ def test_a_used_entry_is_kept_and_a_new_one_starts_the_days_pruning(files, monke
     checked(this, last)  # a new entry: this process prunes, once
     assert kept.exists() and not any(p.exists() for p in old)
     assert checkcache._pruning_due is False
+
+
+def test_checking_ahead_keeps_the_first_files_until_told_to_stop_and_skips_a_broken_one(files, monkeypatch):
+    """What a roll-up's builder does while the kernel's template imports: the files it got to are
+    then found kept by their reader (not validated again), the others are not, and a file that
+    does not validate is left for the reader to report."""
+    this, last = files
+    folder = this.parent
+    broken = folder / "broken.yaml"
+    broken.write_text("year: [", encoding="utf-8")
+    others = [folder / f"copy{n}.yaml" for n in range(3)]
+    for path in others:
+        path.write_text(this.read_text(encoding="utf-8").replace("额敏县", f"额敏县{path.stem}"), encoding="utf-8")
+    ordered = [(this, last), (broken, None), (others[0], None), (others[1], None), (others[2], None)]
+    asked = []
+
+    def stop_at_the_fourth() -> bool:
+        asked.append(True)
+        return len(asked) > 4
+
+    assert checkcache.check_ahead(ordered, until=stop_at_the_fourth) == 4
+    counting = Counting(monkeypatch)
+    for path, previous in ordered[2:]:
+        checkcache.checked(read_source(path), read_source(previous) if previous else None)
+    assert counting.calls == 1  # only the fifth file, which the check ahead did not reach
+    assert checked(this, last) == fresh(this, last) and counting.calls == 1  # the first file, with last year's, kept
+
+
+def test_checking_ahead_passes_over_the_files_already_kept(files, monkeypatch):
+    """On a roll-up after one file changed, the builder checks that one file, not loads the others."""
+    this, last = files
+    assert checkcache.check_ahead([(this, last)], until=lambda: False) == 1
+    seen = []
+    monkeypatch.setattr(checkcache, "checked", lambda *sources: seen.append(sources))
+    changed = this.with_name("changed.yaml")
+    changed.write_text(this.read_text(encoding="utf-8").replace("额敏县", "额敏县某局"), encoding="utf-8")
+    assert checkcache.check_ahead([(this, last), (changed, last)], until=lambda: False) == 2
+    assert [source.path for source, _ in seen] == [changed]

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -263,6 +264,23 @@ def test_the_template_process_ends_at_once_when_its_builder_is_gone_already():
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert result.returncode == 0 and not imported & {"ipykernel", "IPython", "bs4", "pandas"}
 
+
+
+def test_a_template_process_says_it_is_ready_once_it_has_imported_and_listens():
+    """A roll-up's builder checks files itself until the template says it is ready: not before its
+    imports are done (it would stop at once), and surely once it listens (it would read them all)."""
+    from xxgk.run.zygote import Zygote
+
+    template = Zygote()
+    try:
+        assert not template.ready  # ipykernel, pandas, great-tables, xxgk: seconds of imports
+        deadline = time.monotonic() + 120
+        while not template.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert template.ready and template.alive and template.path.exists()
+    finally:
+        template.close()
+    assert template.ready  # a template that has ended forks nothing: nobody should wait for it
 
 # --- the cache -----------------------------------------------------------------------------------
 

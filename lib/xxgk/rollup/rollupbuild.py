@@ -18,7 +18,7 @@ from ..render import provenance
 from ..report.model import unpublishable
 from ..report.params import previous_year_file, read_source
 from ..report.sections import Section
-from ..run import cache
+from ..run import cache, checkcache
 from ..run.batch import expand
 from ..run.project import Project
 from ..run.project import find as find_project
@@ -88,7 +88,8 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
         warm_up(PRELOAD)
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
-    lasts = [last for path in paths if (last := previous_year_file(path, year))]
+    previous = [previous_year_file(path, year) for path in paths]
+    lasts = [last for last in previous if last]
     contents = [_content(path) for path in [*paths, *lasts]]
     project = find_project(paths[0])  # its own roll-up notebook, if it has one, as for sections
     source = _notebook_source(project)
@@ -101,15 +102,19 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     key = cache.assembly_key({"rollup": provenance.sha256(source)}, contents,
                              {**settings, "kit": cache.kit_digest(), "kit_commit": record["kit_commit"],
                               "versions": record["versions"]})
-    if built != key:
-        # the kernel template starts importing on the other core before this process imports
-        # papermill and nbconvert (about 2 s each side, the largest fixed costs of a
-        # roll-up), with the charts' matplotlib, which section notebooks do not need; where
-        # nothing was rolled up it started before the files were read for the key (0.5 s)
-        warm_up(PRELOAD)
+    # the kernel template starts importing (3-4 s on the other core, with the charts' matplotlib,
+    # which section notebooks do not need) before this process imports papermill and nbconvert
+    # (about 2 s); where nothing was rolled up it started before the files were read for the key
+    template = warm_up(PRELOAD) if built != key else None
     from ..render import assemble, pdf
     from ..run.build import locked, staging, write_manifest
     from .rollup import INPUTS, page_title, printed
+
+    if template:
+        # until the template is ready, the first files are checked into the check cache here, on
+        # this process's otherwise idle core: the kernel's readers find them kept (a seventh of
+        # the cost of checking one) and are done with the rest sooner
+        checkcache.check_ahead(list(zip(paths, previous, strict=True)), until=lambda: template.ready)
 
     with locked(target, force) as existing:
         if existing and existing["cache"]["assembly"] == key:

@@ -27,16 +27,18 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from ..errors import ParamsError
 from ..limits import CHECKS_MAX_ENTRIES, CHECKS_PRUNE_EVERY, CHECKS_UNUSED_DAYS
 from ..paths import seal_key_file
 from ..render.provenance import versions
 from ..report import rules
 from ..report.findings import Finding
 from ..report.model import Report
-from ..report.params import Source, parse_params
+from ..report.params import Source, parse_params, read_source
 from . import cache
 
 PRUNED = ".pruned"  # its modification time: when the folder was last pruned
@@ -74,8 +76,30 @@ def checked(source: Source, previous: Source | None) -> tuple[Report, Report | N
     return report, last, findings
 
 
+def check_ahead(files: Sequence[tuple[Path, Path | None]], until: Callable[[], bool]) -> int:
+    """Validate and check ``files`` (each with last year's file or None) into the cache, in order,
+    until ``until()`` says to stop, so that their reader finds them kept: what a roll-up's builder
+    does on its own core while the kernel's template is still importing on the other. A file
+    that cannot be read or validated is left to the reader, which reports it. Returns how many
+    files were looked at."""
+    if cache.seal({}) is None:  # nothing can be kept: the reader would check every file again
+        return 0
+    for done, (path, last) in enumerate(files):
+        if until():
+            return done
+        with contextlib.suppress(ParamsError):
+            source, previous = read_source(path), read_source(last) if last else None
+            if not _entry(key(source.data, previous.data if previous else None)).is_file():
+                checked(source, previous)
+    return len(files)
+
+
+def _entry(name: str) -> Path:
+    return folder() / f"{name}.json"
+
+
 def _load(name: str) -> tuple[Report, Report | None, tuple[Finding, ...]] | None:
-    path = folder() / f"{name}.json"
+    path = _entry(name)
     try:
         with path.open(encoding="utf-8") as handle:
             seal, text = handle.read().split("\n", 1)
@@ -122,7 +146,7 @@ def _keep(name: str, report: Report, previous: Report | None, findings: tuple[Fi
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 handle.write(seal + "\n" + text)
-            os.replace(draft, folder() / f"{name}.json")
+            os.replace(draft, _entry(name))
         except BaseException:
             os.unlink(draft)
             raise

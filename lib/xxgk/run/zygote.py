@@ -160,6 +160,11 @@ class Zygote:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    @property
+    def ready(self) -> bool:
+        """Whether it has imported everything and forks a kernel at once (or has died)."""
+        return self.path.exists() or not self.alive
+
     def close(self) -> None:
         """End the zygote, and with it every kernel it forked (they die with their parent)."""
         if self.alive:
