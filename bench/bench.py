@@ -56,6 +56,24 @@ def naive(params: Path, out: Path) -> None:
     run([BIN / "weasyprint", out / "report.html", out / "report.pdf"], stderr=subprocess.DEVNULL)
 
 
+_LOOP = "import time\nt = time.process_time()\nsum(i * i % 7 for i in range(2_000_000))\nprint(time.process_time() - t)"
+
+
+def machine_speed() -> str:
+    """How fast this machine is just now, for comparing runs: CPU seconds of a fixed pure-Python
+    loop alone, and the wall seconds of two copies at once (about the same on two free cores;
+    more where another job holds one). The same code measured minutes apart differs by up to 2x
+    on this shared machine; figures compare only beside these."""
+    alone = float(subprocess.run([sys.executable, "-c", _LOOP], check=True, capture_output=True,
+                                 text=True).stdout)
+    start = time.perf_counter()
+    pair = [subprocess.Popen([sys.executable, "-c", _LOOP], stdout=subprocess.DEVNULL) for _ in range(2)]
+    for process in pair:
+        process.wait()
+    both = time.perf_counter() - start
+    return f"machine: a fixed loop {alone:.2f} CPU-s alone, two at once {both:.2f} s wall"
+
+
 def tree_pss(root: int) -> int:
     """Proportional set size of ``root`` and all its descendants, in bytes (shared pages counted once)."""
     children: dict[int, list[int]] = {}

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import BIN, tree_pss  # noqa: E402
+from bench import BIN, machine_speed, tree_pss  # noqa: E402
 from synthetic import write_agencies  # noqa: E402
 from xxgk.paths import ROLLUP_NOTEBOOK  # noqa: E402
 from xxgk.render import assemble, pdf, tables
@@ -152,7 +152,7 @@ def main() -> None:
                 print(f"{count} agencies generated in {time.perf_counter() - start:.0f} s (not timed)")
             shutil.rmtree(folder.parents[1] / "outputs", ignore_errors=True)
             shutil.rmtree(work / "cache", ignore_errors=True)
-            print(f"{count} agencies")
+            print(f"{count} agencies ({machine_speed()})")
             command = ["rollup", folder, "--title", TITLE]
             wall, cpu, peak = timed(command)
             print(f"  xxgk rollup        {wall:6.2f} s  (CPU {cpu:6.2f} s)  peak memory {peak / 2**20:5.0f} MiB "
@@ -171,6 +171,7 @@ def main() -> None:
             phases(example, executed)  # imports and first calls
             for name, (wall, cpu) in phases(folder, executed).items():
                 print(f"    {name:<24}{wall:6.2f} s  (CPU {cpu:6.2f} s)")
+            print(f"  ({machine_speed()})")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
