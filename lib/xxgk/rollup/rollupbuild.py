@@ -14,11 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import KitError, ParamsError, UsageError
 from ..limits import CELL_TIMEOUT
 from ..paths import MANIFEST, ROLLUP_DIR, ROLLUP_HTML, ROLLUP_NOTEBOOK, ROLLUP_PDF, agency_dir, project_outputs
-from ..render import provenance
-from ..report.model import unpublishable
-from ..report.params import previous_year_file, read_source
 from ..report.sections import Section
-from ..run import cache, checkcache
 from ..run.batch import expand
 from ..run.project import Project
 from ..run.project import find as find_project
@@ -58,21 +54,12 @@ def year_of(paths: list[Path]) -> int:
     return int(names.pop())
 
 
-def _content(path: Path) -> bytes:
-    """A file's bytes for the roll-up's key; a file that cannot be read counts by its message."""
-    try:
-        return read_source(path).data
-    except ParamsError as error:
-        return error.message.encode()
-
-
 def roll_up(patterns: list[str], title: str, output: Path | None = None, *, force: bool = False,
             timeout: float = CELL_TIMEOUT) -> RollupResult:
     """Roll up the parameter files named by ``patterns`` (files, folders, globs) into ``output``
     (default ``outputs/<year>/_rollup/`` beside the ``params/`` folder)."""
-    problem = unpublishable(title) if title.strip() else "不能为空"
-    if problem:
-        raise UsageError(f"--title：{problem}")
+    if not title.strip():
+        raise UsageError("--title：不能为空")
     paths = expand(patterns)
     if not paths:
         raise UsageError(f"{'、'.join(patterns)} 中没有参数文件（.yaml）")
@@ -86,11 +73,29 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     built = _built_from(target)
     if built is None:  # nothing rolled up there yet: the kernel will be needed, start it now
         warm_up(PRELOAD)
+    # loaded only now, so that the template above starts 0.5 s sooner: the report model (pydantic
+    # models built from the format data) and what the key and the check cache need
+    from ..render import provenance
+    from ..report.model import unpublishable
+    from ..report.params import previous_year_file, read_source
+    from ..run import cache, checkcache
+
+    problem = unpublishable(title)
+    if problem:
+        raise UsageError(f"--title：{problem}")
+
+    def content(path: Path) -> bytes:
+        """A file's bytes for the roll-up's key; a file that cannot be read counts by its message."""
+        try:
+            return read_source(path).data
+        except ParamsError as error:
+            return error.message.encode()
+
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     previous = [previous_year_file(path, year) for path in paths]
     lasts = [last for last in previous if last]
-    contents = [_content(path) for path in [*paths, *lasts]]
+    contents = [content(path) for path in [*paths, *lasts]]
     project = find_project(paths[0])  # its own roll-up notebook, if it has one, as for sections
     source = _notebook_source(project)
     record = {"inputs": [], **provenance.kit_record({NOTEBOOK.notebook: source}),
