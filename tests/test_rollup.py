@@ -173,20 +173,27 @@ def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
 
 
 @pytest.mark.parametrize("stacked", [True, False])
-def test_every_word_of_a_chart_lies_within_its_figure(stacked):
+def test_every_word_of_a_chart_lies_within_its_figure_and_each_bar_is_its_figures(stacked):
     """The margins are worked out from the names' widths, not by matplotlib's layout engine: the
-    longest name, the legend, the axis and its label must still all fall inside the figure."""
+    names (one cut short: 60 characters would leave the bars no room), the legend, the axis, its
+    last number and its label must all fall inside the figure; and the bars, drawn by hand, must
+    span exactly the agencies' figures, stacked or side by side, a blank (last year's cell as
+    published) drawing none."""
     import matplotlib
+    import numpy as np
     import pandas as pd
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.text import Text
 
     from xxgk.rollup import charts, rollup
 
-    names = [f"样例县{n:03d}人民政府办公室" for n in range(39)] + ["塔城地区行政公署办公室信息公开科（政务公开办）"]
+    names = ([f"样例县{n:03d}人民政府办公室" for n in range(38)] + ["塔城地区行政公署办公室信息公开科（政务公开办）"]
+             + ["新疆维吾尔自治区塔城地区额敏县人民政府办公室" * 3])
     columns = list(rollup.outcome_groups()) if stacked else ["2024年", "2025年"]
-    frame = pd.DataFrame([[7 * row + col for col in range(len(columns))] for row in range(40)],
-                         index=names, columns=columns)
+    rows = [[7 * row + col for col in range(len(columns))] for row in range(39)]
+    rows.append([1920 // len(columns) if stacked else 1920] * len(columns))  # the axis ends just past 2000
+    frame = pd.DataFrame(rows, index=names, columns=columns, dtype=float)
+    frame.iloc[3, 0] = np.nan
     with matplotlib.rc_context(charts.STYLE):
         figure = charts._bars(frame, stacked=stacked)
         renderer = RendererAgg(*figure.bbox.size, figure.dpi)
@@ -194,10 +201,20 @@ def test_every_word_of_a_chart_lies_within_its_figure(stacked):
         words = {t.get_text() for t in figure.findobj(Text) if t.get_visible()}
         legend, axes = figure.legends[0].get_window_extent(renderer), figure.axes[0].get_window_extent(renderer)
     assert legend.y0 >= axes.y1, "the legend covers the bars"
-    assert names[-1] in words and "件" in words and columns[-1] in words
+    assert names[-2] in words and "件" in words and columns[-1] in words and "2000" in words
+    assert names[-1] not in words and any(w.endswith("…") and names[-1].startswith(w[:-1]) for w in words)
     inside = figure.bbox_inches.padded(0.01)
     assert inside.containsx(drawn.x0) and inside.containsx(drawn.x1), (drawn, figure.bbox_inches)
     assert inside.containsy(drawn.y0) and inside.containsy(drawn.y1), (drawn, figure.bbox_inches)
+    values = frame.fillna(0).to_numpy()
+    ends = values.cumsum(axis=1) if stacked else values
+    for index, bars in enumerate(figure.axes[0].patches):
+        corners = bars.get_path().vertices.reshape(-1, 5, 2)  # a rectangle: four corners and back
+        assert bars.get_label() == columns[index]
+        assert corners[:, :, 0].max(axis=1).tolist() == ends[:, index].tolist()
+        assert corners[:, :, 0].min(axis=1).tolist() == (ends[:, index] - values[:, index]).tolist()
+        middles = corners[:, :, 1].mean(axis=1)
+        assert (np.diff(middles) > 0).all()  # one bar an agency, in order from the top
 
 
 def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):

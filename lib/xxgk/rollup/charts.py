@@ -33,7 +33,8 @@ WIDTH = 6.1  # inches: the A4 text width of the report (156 mm)
 BAR = 0.26  # inches per agency: its name at 8 pt with room between names
 TOP, BOTTOM, RIGHT = 0.45, 0.5, 0.2  # inches: the legend above, the axis and its label below, its last number
 MARGIN = TOP + BOTTOM
-POINTS = 72  # a inch
+POINTS = 72  # an inch
+NAME_WIDTH = 0.45 * WIDTH * POINTS  # points: 24 Chinese characters at 8 pt; the bars keep the rest
 LABEL_PAD = 10  # points between a name and its bar: the tick and its padding
 STYLE: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "xxgk", "font.family": [FONT], "font.size": 8,
          "axes.unicode_minus": False}
@@ -97,7 +98,7 @@ def _bars(frame: pd.DataFrame, stacked: bool) -> Figure:
     are one path: matplotlib's constrained layout drew the figure twice to find the margins, a
     patch per bar cost as much again (together two thirds of a chart's second), and WeasyPrint
     draws a chart's SVG node by node."""
-    names = [str(name) for name in frame.index]
+    names = [_label(str(name)) for name in frame.index]
     height = MARGIN + BAR * len(frame)
     left = (max(_width(name) for name in names) + LABEL_PAD) / POINTS
     figure = Figure(figsize=(WIDTH, height))
@@ -107,7 +108,7 @@ def _bars(frame: pd.DataFrame, stacked: bool) -> Figure:
     thickness = 0.75 if stacked else 0.75 / len(frame.columns)
     start = [0.0] * len(frame)
     for index, column in enumerate(frame.columns):
-        values = [float(v) for v in frame[column]]
+        values = [0.0 if pd.isna(v) else float(v) for v in frame[column]]  # a blank as published: no bar
         middles = [p if stacked else p - 0.375 + thickness * (index + 0.5) for p in range(len(frame))]
         corners = [((x0, y - thickness / 2), (x0 + v, y - thickness / 2), (x0 + v, y + thickness / 2),
                     (x0, y + thickness / 2), (x0, y - thickness / 2))
@@ -119,7 +120,8 @@ def _bars(frame: pd.DataFrame, stacked: bool) -> Figure:
         axes.add_patch(bars)
         if stacked:
             start = [x0 + v for x0, v in zip(start, values, strict=True)]
-    axes.set_xlim(0, max(max(start) if stacked else frame.to_numpy().max(), 1) * 1.05)
+    longest = max(start) if stacked else max((float(v) for v in frame.to_numpy().ravel() if not pd.isna(v)), default=0)
+    axes.set_xlim(0, max(longest, 1) * 1.05)
     axes.set_yticks(list(range(len(frame))), names)
     axes.set_ylim(len(frame) - 0.5, -0.5)
     axes.set_xlabel("件")
@@ -130,6 +132,16 @@ def _bars(frame: pd.DataFrame, stacked: bool) -> Figure:
     axes.spines[["top", "right"]].set_visible(False)
     figure.legend(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncols=min(len(frame.columns), 6), frameon=False)
     return figure
+
+
+def _label(name: str) -> str:
+    """An agency's name as a chart prints it: whole, or cut short with "…" where it is wider than
+    NAME_WIDTH, which would leave the bars no room (the comparison table has every name whole)."""
+    if _width(name) <= NAME_WIDTH:
+        return name
+    while name and _width(name + "…") > NAME_WIDTH:
+        name = name[:-1]
+    return name + "…"
 
 
 def _width(text: str) -> float:
