@@ -340,3 +340,31 @@ def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
         stop_kernels()
         warm_up()
     assert executed.cells[-1].outputs[0].text.split() == ["True", "True"]
+
+
+def _frozen_in_worker(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def _failing(number: int) -> int:
+    return 1 // (number - number)
+
+
+def test_the_readers_run_with_the_parents_objects_frozen_and_the_parent_gets_them_back(monkeypatch):
+    """Each forked reader leaves what it inherited out of its garbage collections (which would
+    otherwise copy every page it touched); afterwards the process that forked them has its objects
+    collected as before, also when a job failed."""
+    import gc
+
+    from xxgk.run import forked
+
+    monkeypatch.setattr(forked, "PER_WORKER", 2)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 2)
+    assert gc.get_freeze_count() == 0
+    assert min(forked.forked_map(_frozen_in_worker, list(range(8)))) > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ZeroDivisionError):
+        forked.forked_map(_failing, list(range(8)))
+    assert gc.get_freeze_count() == 0
