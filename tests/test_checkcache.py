@@ -263,11 +263,11 @@ def test_checking_ahead_keeps_the_first_files_until_told_to_stop_and_skips_a_bro
     ordered = [(this, last), (broken, None), (others[0], None), (others[1], None), (others[2], None)]
     asked = []
 
-    def stop_at_the_fourth() -> bool:
+    def stop_before_the_fifth() -> bool:
         asked.append(True)
         return len(asked) > 4
 
-    assert checkcache.check_ahead(ordered, until=stop_at_the_fourth) == 4
+    assert checkcache.check_ahead(ordered, until=stop_before_the_fifth) == 4
     counting = Counting(monkeypatch)
     for path, previous in ordered[2:]:
         checkcache.checked(read_source(path), read_source(previous) if previous else None)
@@ -285,3 +285,25 @@ def test_checking_ahead_passes_over_the_files_already_kept(files, monkeypatch):
     changed.write_text(this.read_text(encoding="utf-8").replace("额敏县", "额敏县某局"), encoding="utf-8")
     assert checkcache.check_ahead([(this, last), (changed, last)], until=lambda: False) == 2
     assert [source.path for source, _ in seen] == [changed]
+
+
+def test_checking_ahead_stops_where_nothing_can_be_kept(files, monkeypatch):
+    """Without the user's key nothing is checked; where an entry could not be written, the first
+    file is the last one checked ahead: the reader would only check them all again."""
+    this, last = files
+    counting = Counting(monkeypatch)
+    monkeypatch.setattr(cache, "seal", lambda manifest: None)
+    assert checkcache.check_ahead([(this, last)] * 3, until=lambda: False) == 0 and counting.calls == 0
+    monkeypatch.undo()
+    counting = Counting(monkeypatch)
+    monkeypatch.setattr(checkcache, "_keep", lambda *entry: None)  # a full disk, a folder of another user
+    assert checkcache.check_ahead([(this, last)] * 3, until=lambda: False) == 1 and counting.calls == 2
+
+
+def test_checking_ahead_leaves_a_file_far_larger_than_a_reports_to_its_reader(files, monkeypatch):
+    this, last = files
+    padded = this.with_name("padded.yaml")
+    padded.write_text(this.read_text(encoding="utf-8") + "# " + "注" * 50_000 + "\n", encoding="utf-8")
+    counting = Counting(monkeypatch)
+    assert checkcache.check_ahead([(padded, None), (this, None)], until=lambda: False) == 2
+    assert counting.calls == 1  # emin's file only

@@ -45,6 +45,7 @@ PRUNED = ".pruned"  # its modification time: when the folder was last pruned
 PRUNING = ".pruning.lock"
 DRAFT = ".entry-"
 DAY = 24 * 3600
+AHEAD_MAX_BYTES = 128 * 1024  # a report's parameters with last year's are about 30 KB
 
 
 def folder() -> Path:
@@ -80,17 +81,29 @@ def check_ahead(files: Sequence[tuple[Path, Path | None]], until: Callable[[], b
     """Validate and check ``files`` (each with last year's file or None) into the cache, in order,
     until ``until()`` says to stop, so that their reader finds them kept: what a roll-up's builder
     does on its own core while the kernel's template is still importing on the other. A file
-    that cannot be read or validated is left to the reader, which reports it. Returns how many
-    files were looked at."""
+    that cannot be read or validated, or is far larger than a report's parameters, is left to the
+    reader, which reports it; where an entry could not be kept, nothing more is checked (the
+    reader would check it again). Returns how many files were looked at."""
     if cache.seal({}) is None:  # nothing can be kept: the reader would check every file again
         return 0
     for done, (path, last) in enumerate(files):
         if until():
             return done
-        with contextlib.suppress(ParamsError):
+        try:
             source, previous = read_source(path), read_source(last) if last else None
-            if not _entry(key(source.data, previous.data if previous else None)).is_file():
-                checked(source, previous)
+        except ParamsError:
+            continue
+        if len(source.data) + len(previous.data if previous else b"") > AHEAD_MAX_BYTES:
+            continue  # seconds of checking, not to be spent while the kernel could start
+        entry = _entry(key(source.data, previous.data if previous else None))
+        if os.path.isfile(entry):  # False, not an error, where the folder cannot be searched
+            continue
+        try:
+            checked(source, previous)
+        except ParamsError:
+            continue
+        if not os.path.isfile(entry):
+            return done + 1
     return len(files)
 
 
