@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 import pikepdf
 
@@ -116,11 +117,11 @@ def test_missing_fonts_fail_clearly_before_anything_is_built(tmp_path):
 def test_weasyprint_finds_its_libraries_without_running_a_compiler():
     """WeasyPrint looks each system library up under names Linux does not use, and ctypes answers
     each miss by running ldconfig, gcc and ld (0.3-0.7 s of every PDF-making process): the kit
-    answers them from one ldconfig listing, and the same libraries are loaded."""
-    import sys
-
+    answers them from one ldconfig listing, the same libraries are loaded, and ctypes' own lookup
+    is back in place afterwards."""
     script = """
-import subprocess, sys
+import ctypes.util, subprocess, sys
+searching = ctypes.util.find_library
 run = []
 popen = subprocess.Popen.__init__
 def recorded(self, args, *rest, **options):
@@ -130,7 +131,8 @@ subprocess.Popen.__init__ = recorded
 from xxgk.render import pdf
 pdf.load_weasyprint()
 from weasyprint.text import ffi
-print(sorted(set(run)), ffi.harfbuzz_subset is not None, ffi.pango is not None, ffi.fontconfig is not None)
+print(sorted(set(run)), ffi.harfbuzz_subset is not None, ffi.pango is not None, ffi.fontconfig is not None,
+      ctypes.util.find_library is searching)
 """
     shown = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
-    assert shown.split() == ["['/sbin/ldconfig']", "True", "True", "True"], shown
+    assert shown.split() == ["['/sbin/ldconfig']", "True", "True", "True", "True"], shown

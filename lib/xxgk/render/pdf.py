@@ -14,6 +14,8 @@ import os
 import platform
 import re
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -114,10 +116,10 @@ def check_subsetter() -> None:
 
 
 # the ABI of this machine's libraries as ``ldconfig -p`` names it, as ctypes.util looks it up
-LINKER_ABI = {"x86_64": "libc6,x86-64", "aarch64": "libc6,AArch64"}.get(platform.machine(), "libc6")
+_LINKER_ABI = {"x86_64": "libc6,x86-64", "aarch64": "libc6,AArch64"}.get(platform.machine(), "libc6")
+_loading = threading.Lock()  # the lookup is replaced for the length of the import, for every thread
 
 
-@cache
 def load_weasyprint() -> None:
     """Import WeasyPrint (it loads pango: only when a PDF is asked for), its search for the system
     libraries answered from one listing of the dynamic linker's cache. WeasyPrint tries each
@@ -125,23 +127,27 @@ def load_weasyprint() -> None:
     cffi hands each name to ``ctypes.util.find_library``, which answers a miss by running
     ``ldconfig -p``, then gcc, then ld: 22 lookups, 0.3-0.7 s of the 1.3-1.6 s that importing
     WeasyPrint takes, in every process that makes a PDF. Without ``ldconfig``, as ctypes does."""
-    try:
-        listing = subprocess.run(["/sbin/ldconfig", "-p"], check=True, capture_output=True,
-                                 env={"LC_ALL": "C", "LANG": "C"}).stdout
-    except (OSError, subprocess.CalledProcessError):
-        import weasyprint  # noqa: F401
-        return
+    with _loading:
+        if "weasyprint" in sys.modules:
+            return
+        try:
+            listing = subprocess.run(["/sbin/ldconfig", "-p"], check=True, capture_output=True,
+                                     env={"LC_ALL": "C", "LANG": "C"}).stdout
+        except (OSError, subprocess.CalledProcessError):
+            import weasyprint  # noqa: F401
+            return
 
-    def find_library(name: str) -> str | None:
-        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)), LINKER_ABI.encode()), listing)
-        return os.fsdecode(found.group(1)) if found else None
+        def find_library(name: str) -> str | None:
+            found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)), _LINKER_ABI.encode()),
+                              listing)
+            return os.fsdecode(found.group(1)) if found else None
 
-    searching = ctypes.util.find_library
-    ctypes.util.find_library = find_library
-    try:
-        import weasyprint  # noqa: F401
-    finally:
-        ctypes.util.find_library = searching
+        searching = ctypes.util.find_library
+        ctypes.util.find_library = find_library
+        try:
+            import weasyprint  # noqa: F401
+        finally:
+            ctypes.util.find_library = searching
 
 
 @cache
