@@ -265,7 +265,6 @@ def test_the_template_process_ends_at_once_when_its_builder_is_gone_already():
     assert result.returncode == 0 and not imported & {"ipykernel", "IPython", "bs4", "pandas"}
 
 
-
 def test_a_template_process_says_it_is_ready_once_it_has_imported_and_listens():
     """A roll-up's builder checks files itself until the template says it is ready: not before its
     imports are done (it would stop at once), and surely once it listens (it would read them all)."""

@@ -54,6 +54,16 @@ def year_of(paths: list[Path]) -> int:
     return int(names.pop())
 
 
+def _content(path: Path) -> bytes:
+    """A file's bytes for the roll-up's key; a file that cannot be read counts by its message."""
+    from ..report.params import read_source  # loaded by roll_up after the template's start
+
+    try:
+        return read_source(path).data
+    except ParamsError as error:
+        return error.message.encode()
+
+
 def roll_up(patterns: list[str], title: str, output: Path | None = None, *, force: bool = False,
             timeout: float = CELL_TIMEOUT) -> RollupResult:
     """Roll up the parameter files named by ``patterns`` (files, folders, globs) into ``output``
@@ -77,25 +87,17 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     # models built from the format data) and what the key and the check cache need
     from ..render import provenance
     from ..report.model import unpublishable
-    from ..report.params import previous_year_file, read_source
+    from ..report.params import previous_year_file
     from ..run import cache, checkcache
 
     problem = unpublishable(title)
     if problem:
         raise UsageError(f"--title：{problem}")
-
-    def content(path: Path) -> bytes:
-        """A file's bytes for the roll-up's key; a file that cannot be read counts by its message."""
-        try:
-            return read_source(path).data
-        except ParamsError as error:
-            return error.message.encode()
-
     # relative to the output folder, where the notebook runs: the folder holds no absolute path
     files = [os.path.relpath(path.absolute(), target) for path in paths]
     previous = [previous_year_file(path, year) for path in paths]
     lasts = [last for last in previous if last]
-    contents = [content(path) for path in [*paths, *lasts]]
+    contents = [_content(path) for path in [*paths, *lasts]]
     project = find_project(paths[0])  # its own roll-up notebook, if it has one, as for sections
     source = _notebook_source(project)
     record = {"inputs": [], **provenance.kit_record({NOTEBOOK.notebook: source}),
