@@ -239,3 +239,21 @@ def failing_notebooks(folder):
     next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
     nbformat.write(book, notebooks / "01_overview.ipynb")
     return notebooks
+
+
+def given_to_weasyprint(monkeypatch, render) -> tuple[bytes, BeautifulSoup]:
+    """The bytes of ``render()``, a PDF of the kit's, and the page WeasyPrint was given for it."""
+    import weasyprint
+
+    given = []
+    real = weasyprint.HTML
+
+    def spy(*, string: str):
+        given.append(string)
+        return real(string=string)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(weasyprint, "HTML", spy)
+        made = render()
+    assert len(given) == 1
+    return made, BeautifulSoup(given[0], "html.parser")
