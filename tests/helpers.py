@@ -239,3 +239,32 @@ def failing_notebooks(folder):
     next(cell for cell in book.cells if cell.get("id") == "body").source = 'blocks.part1(report, style="bogus")'
     nbformat.write(book, notebooks / "01_overview.ipynb")
     return notebooks
+
+
+def given_to_weasyprint(monkeypatch, render) -> tuple[bytes, BeautifulSoup]:
+    """The bytes of ``render()``, a PDF of the kit's, and the page WeasyPrint was given for it."""
+    import weasyprint
+
+    given = []
+    real = weasyprint.HTML
+
+    def spy(*, string: str):
+        given.append(string)
+        return real(string=string)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(weasyprint, "HTML", spy)
+        made = render()
+    assert len(given) == 1
+    return made, BeautifulSoup(given[0], "html.parser")
+
+
+def cells_styled_alone(page: str) -> str:
+    """``page`` with each cell's style attribute made ``!important``: the cells look as their
+    attributes say whatever a stylesheet says, as in a browser (WeasyPrint ranks the attribute
+    like an id selector, below a table's ``#id .gt_table td`` rules)."""
+    soup = BeautifulSoup(page, "html.parser")
+    for cell in soup.select("td[style], th[style]"):
+        rules = [rule.strip() for rule in str(cell["style"]).split(";") if rule.strip()]
+        cell["style"] = "; ".join(f"{rule} !important" for rule in rules)
+    return str(soup)

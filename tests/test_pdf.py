@@ -10,7 +10,7 @@ import sys
 import pikepdf
 
 from conftest import EXAMPLE, run_xxgk
-from helpers import assert_in_order, published_fields, squash
+from helpers import assert_in_order, cells_styled_alone, given_to_weasyprint, published_fields, squash
 from xxgk.report.format import load_format
 
 FMT = load_format()
@@ -83,6 +83,19 @@ def test_metadata_language_and_bookmarks(built, example):
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
     assert titles == [part.heading for part in FMT.parts]
+
+
+def test_weasyprint_gets_the_cells_without_their_styles_and_makes_the_same_pdf(built, example, monkeypatch):
+    """The style attribute on each cell (for JupyterLab) says again what the tables' stylesheets
+    say: WeasyPrint gets the page without them, and its PDF is byte for byte the one it makes of
+    the cells styled by their attributes alone."""
+    from xxgk.render import pdf
+
+    html = (built / "report.html").read_text(encoding="utf-8")
+    made, given = given_to_weasyprint(monkeypatch, lambda: pdf.render_pdf(html, example).data)
+    assert given.select("#xxgk-table3 td") and not given.select("td[style], th[style]")
+    monkeypatch.setattr(pdf, "without_cell_styles", lambda page: page)
+    assert made == pdf.render_pdf(cells_styled_alone(html), example).data
 
 
 def test_archival_pdf_is_pdfa_2b(tmp_path):

@@ -16,7 +16,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, run_xxgk
-from helpers import official_wording
+from helpers import cells_styled_alone, given_to_weasyprint, official_wording
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import write_agencies  # noqa: E402
@@ -118,6 +118,23 @@ def test_each_chart_has_its_chinese_labels_as_svg_text_and_alt_text(twenty):
     outcome_words = {text.get_text() for text in figures[0].find_all("text")}
     assert {"予以公开", "部分公开", "不予公开"} <= outcome_words
     assert {"2024年", "2025年"} <= {text.get_text() for text in figures[1].find_all("text")}
+
+
+def test_weasyprint_gets_the_charts_as_images_and_makes_the_same_pdf(twenty, monkeypatch):
+    """On paper each chart is an image of its SVG, and the cells lose the styles their tables'
+    stylesheets repeat: WeasyPrint no longer styles each of their elements as part of the page,
+    and its PDF is byte for byte the one it makes of the page as it is, its cells styled by their
+    attributes alone (twenty agencies: no row is left off the printed page)."""
+    from xxgk.render import pdf
+    from xxgk.rollup import rollup
+
+    html = (twenty[2] / "rollup.html").read_text(encoding="utf-8")
+    made, given = given_to_weasyprint(monkeypatch, lambda: pdf.render_page(rollup.printed(html), TITLE, TITLE).data)
+    charts = BeautifulSoup(html, "html.parser").select("figure.xxgk-chart svg")
+    assert len(charts) == 2 and not given.select("svg") and not given.select("td[style], th[style]")
+    assert [img["alt"] for img in given.select("figure.xxgk-chart img")] == [svg["aria-label"] for svg in charts]
+    monkeypatch.setattr(pdf, "without_cell_styles", lambda page: page)
+    assert made == pdf.render_page(cells_styled_alone(html), TITLE, TITLE).data
 
 
 def test_an_unchanged_set_is_not_rolled_up_again_and_a_changed_one_is(twenty):

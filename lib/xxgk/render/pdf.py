@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import KitError
 from ..report.model import Report
 from . import provenance
+from .tablehtml import without_cell_styles
 
 # font family the report's CSS asks for -> the Debian package that provides it; each stands for a GB/T 9704
 # face (docs/development.md, "Faces"): FandolFang for 仿宋, Noto Sans CJK SC for 黑体, LXGW WenKai for 楷体,
@@ -93,7 +94,7 @@ def render_page(html: str, title: str, author: str, *, archival: bool = False) -
 
     check_fonts()
     check_subsetter()
-    document = HTML(string=html).render()
+    document = HTML(string=without_cell_styles(html)).render()
     document.metadata.title = title
     document.metadata.authors = [author]
     document.metadata.lang = PDF_LANGUAGE
