@@ -281,6 +281,17 @@ def test_a_template_process_says_it_is_ready_once_it_has_imported_and_listens():
         template.close()
     assert template.ready  # a template that has ended forks nothing: nobody should wait for it
 
+
+def test_a_template_process_that_died_while_importing_is_named_not_waited_for():
+    from xxgk.run.zygote import Zygote
+
+    template = Zygote(("xxgk.no_such_module",))
+    try:
+        with pytest.raises(RuntimeError, match="exited"):
+            template.fork("unused.json", ".", {}, [])
+    finally:
+        template.close()
+
 # --- the cache -----------------------------------------------------------------------------------
 
 def test_every_section_key_covers_every_field_of_the_report(example):

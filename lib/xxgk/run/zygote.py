@@ -144,12 +144,12 @@ class Zygote:
     def fork(self, connection_file: str, cwd: str, env: dict[str, str], arguments: list[str]) -> int:
         """A new kernel process on ``connection_file``; its pid."""
         deadline = time.monotonic() + READY_TIMEOUT
-        while not self.path.exists():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the kernel template process exited ({self.process.returncode})")
+        while not self.ready:
             if time.monotonic() > deadline:
                 raise RuntimeError("the kernel template process did not start in time")
             time.sleep(0.01)
+        if not self.alive:
+            raise RuntimeError(f"the kernel template process exited ({self.process.returncode})")
         request = {"connection_file": connection_file, "cwd": cwd, "env": env, "arguments": arguments}
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.connect(str(self.path))
