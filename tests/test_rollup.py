@@ -5,6 +5,7 @@ the PDF's words laid out without overlapping, and an unchanged set of files not 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -385,3 +386,22 @@ def test_the_readers_run_with_the_parents_objects_frozen_and_the_parent_gets_the
     with pytest.raises(ZeroDivisionError):
         forked.forked_map(_failing, list(range(8)))
     assert gc.get_freeze_count() == 0
+
+
+def test_an_agency_that_sets_no_decimals_has_its_fees_compared_as_written(generated, tmp_path):
+    """Reports read back from their publication often set no ``amount_decimals`` (the corpus's
+    淮安 2024): the comparison prints their fees as the table does, as written, and the others'
+    to their decimals."""
+    from xxgk.rollup import rollup
+
+    folder = tmp_path / "params" / "2025"
+    folder.mkdir(parents=True)
+    plain, rounded = folder / "plain.yaml", folder / "rounded.yaml"
+    text = generated[0].read_text(encoding="utf-8")
+    plain.write_text(re.sub(r"\n\s*amount_decimals: \d+.*", "", text).replace(
+        re.search(r"fees: (\S+)", text)[1], "12.5"), encoding="utf-8")
+    rounded.write_text(text.replace(re.search(r"fees: (\S+)", text)[1], "12.5")
+                       .replace("amount_decimals: 2", "amount_decimals: 3"), encoding="utf-8")
+    result = rollup.collect([plain, rounded], TITLE, 2025)
+    assert [a.report.table2.amount_decimals for a in result.agencies] == [None, 3]
+    assert rollup.comparison(result).iloc[:, -1].tolist() == ["12.5", "12.500"]

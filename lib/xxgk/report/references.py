@@ -259,10 +259,15 @@ def shown(reference: Reference, report: Any) -> str:
         return str(share.quantize(Decimal(1).scaleb(-reference.decimals), rounding=ROUND_HALF_UP))
     if amount == amount.to_integral_value() and not _is_amount(reference.cells):
         return str(int(amount))
-    places = report.table2.amount_decimals
-    if places is None:
+    return printed_amount(amount, report.table2.amount_decimals)
+
+
+def printed_amount(amount: Decimal, decimals: int | None) -> str:
+    """A 万元 amount as the report prints it: to ``decimals`` places (half up), or as written where
+    the report sets none (``table2.amount_decimals``), as many published reports do."""
+    if decimals is None:
         return format(amount, "f")
-    return str(amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return str(amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def _figure(reference: Reference, cells: Cells | None, report: Any) -> Any:

@@ -29,6 +29,7 @@ from ..report.findings import Finding, errors, to_html
 from ..report.format import load_format
 from ..report.model import Report, describe
 from ..report.params import previous_year_file, read_source
+from ..report.references import printed_amount
 from ..run import checkcache
 from ..run.forked import forked_map
 
@@ -233,7 +234,7 @@ def comparison(rollup: Rollup) -> pd.DataFrame:
         f"{table4.groups[0].label}{correct}占比": _share(review[:, corrected], review[:, -1]),
         f"{suit_label}{total}": suits[:, -1],
         f"{suit_label}{correct}占比": _share(suits[:, corrected], suits[:, -1]),
-        f"{fees.label}{fee_label}": [f"{r.table2.fees:.{r.table2.amount_decimals}f}" for r in reports],
+        f"{fees.label}{fee_label}": [printed_amount(r.table2.fees, r.table2.amount_decimals) for r in reports],
     }, index=pd.Index([r.agency.name for r in reports], name="机关"))
 
 
