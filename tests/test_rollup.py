@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
@@ -188,6 +189,18 @@ def test_no_labels_overlap_in_the_pdf_of_forty_agencies(generated, tmp_path):
     assert set(names(generated)) <= set(words)  # the chart's labels are in the PDF as words
     assert len([word for word in words if word in labels]) > 2 * len(generated)  # names, legends, axes
     assert found == []
+    # printed at the page's width, not squeezed into a square box (a chart of 40 is 2:1 tall): an
+    # 8 pt name's glyph box is about 11.6 pt high, 6.3 pt when the chart was shrunk to fit a square
+    listing = subprocess.run(["pdftotext", "-bbox", str(out / "rollup.pdf"), "-"], check=True, capture_output=True,
+                             text=True).stdout
+    agencies = set(names(generated))
+    boxes = [(float(w["ymin"]), float(w["ymax"])) for w in BeautifulSoup(listing, "html.parser").find_all("word")
+             if w.get_text() in agencies]
+    heights = [bottom - top for top, bottom in boxes]
+    assert heights and min(heights) > 9, heights[:3]
+    # each name in the chart and in the comparison table (some in the chart of 2024 too): none of
+    # the chart's ran off the foot of its page
+    assert min(Counter(w for w in words if w in agencies).values()) >= 2
 
 
 @pytest.mark.parametrize("stacked", [True, False])

@@ -30,7 +30,7 @@ from .rollup import SHOWN, Rollup, largest, new_applications, outcomes
 
 FONT = "Noto Sans CJK SC"
 WIDTH = 6.1  # inches: the A4 text width of the report (156 mm)
-BAR = 0.26  # inches per agency: its name at 8 pt with room between names
+BAR = 0.19  # inches per agency: its name at 8 pt with room between names, 40 agencies on one A4 page
 TOP, BOTTOM, RIGHT = 0.45, 0.5, 0.2  # inches: the legend above, the axis and its label below, its last number
 MARGIN = TOP + BOTTOM
 POINTS = 72  # an inch
@@ -59,13 +59,16 @@ def _limited(frame: pd.DataFrame, by: pd.Series, what: str) -> tuple[pd.DataFram
 
 def _svg(figure: Figure, prefix: str, label: str) -> str:
     """The figure's SVG for inlining in a page: ids made unique to it, its description as
-    ``aria-label`` and ``<title>``, no date or other metadata, scaling to the width it is given."""
+    ``aria-label`` and ``<title>``, no date or other metadata, shrinking to the width it is given.
+    Not ``height: auto`` on the element itself: WeasyPrint then lost its height, took it for a
+    square and drew a chart of 40 agencies shrunk into one (names at 4 pt); the pages' stylesheet
+    sets the height from the width (``.xxgk-chart svg``)."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata=dict.fromkeys(("Creator", "Date", "Format", "Type")))
     svg = _flat(buffer.getvalue())
     svg = re.sub(r'(id="|url\(#|xlink:href="#)', rf"\g<1>{prefix}-", svg)
     opening = svg.index(">") + 1
-    svg = (svg[:4] + f' role="img" aria-label="{escape(label)}" style="max-width:100%;height:auto"'
+    svg = (svg[:4] + f' role="img" aria-label="{escape(label)}" style="max-width:100%"'
            + svg[4:opening] + f"<title>{escape(label)}</title>" + svg[opening:])
     return svg
 
