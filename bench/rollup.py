@@ -34,7 +34,7 @@ from bench import BIN, machine_speed, tree_pss  # noqa: E402
 from synthetic import write_agencies  # noqa: E402
 from xxgk.paths import ROLLUP_NOTEBOOK  # noqa: E402
 from xxgk.render import assemble, pdf, tables
-from xxgk.rollup import charts, rollup
+from xxgk.rollup import charts, page, rollup
 from xxgk.run import checkcache  # noqa: E402
 from xxgk.run.batch import expand  # noqa: E402
 
@@ -77,9 +77,9 @@ def phases(folder: Path, executed: Path) -> dict[str, tuple[float, float]]:
     rollup.comparison_html(result)
     rollup.listing(result)
     lap("comparison and listing")
-    html = assemble.page_html(nbformat.read(executed, as_version=4), rollup.page_title(TITLE, 2025))
+    html = assemble.page_html(nbformat.read(executed, as_version=4), page.page_title(TITLE, 2025))
     lap("page (nbconvert)")
-    pdf.render_page(rollup.printed(html), rollup.page_title(TITLE, 2025), TITLE)
+    pdf.render_page(page.printed(html), page.page_title(TITLE, 2025), TITLE)
     lap("PDF (WeasyPrint)")
     return seconds
 

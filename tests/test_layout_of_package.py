@@ -235,3 +235,18 @@ def test_a_first_rollup_starts_its_kernel_template_before_loading_the_report_mod
              "runpy.run_module('xxgk.cli', run_name='__main__')\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_a_rollups_builder_does_not_load_pandas(tmp_path):
+    """pandas (0.4 s to import) is the roll-up notebook's, in its kernel: the command that runs it and
+    makes its page and PDF does without, its other core then busy reading files."""
+    folder = tmp_path / "params" / "2025"
+    folder.mkdir(parents=True)
+    (folder / "emin.yaml").write_bytes((ROOT / "params" / "2025" / "emin.yaml").read_bytes())
+    probe = ("import sys, runpy\n"
+             f"sys.argv = ['xxgk', 'rollup', {str(folder)!r}, '--title', '塔城地区']\n"
+             "try:\n    runpy.run_module('xxgk.cli', run_name='__main__')\n"
+             "except SystemExit as end:\n    code = end.code\n"
+             "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'numpy', 'weasyprint'}))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "0 ['weasyprint']", result.stdout + result.stderr

@@ -128,10 +128,10 @@ def test_weasyprint_gets_the_charts_as_images_and_makes_the_same_pdf(twenty, mon
     and its PDF is byte for byte the one it makes of the page as it is, its cells styled by their
     attributes alone (twenty agencies: no row is left off the printed page)."""
     from xxgk.render import pdf
-    from xxgk.rollup import rollup
+    from xxgk.rollup.page import printed
 
     html = (twenty[2] / "rollup.html").read_text(encoding="utf-8")
-    made, given = given_to_weasyprint(monkeypatch, lambda: pdf.render_page(rollup.printed(html), TITLE, TITLE).data)
+    made, given = given_to_weasyprint(monkeypatch, lambda: pdf.render_page(printed(html), TITLE, TITLE).data)
     charts = BeautifulSoup(html, "html.parser").select("figure.xxgk-chart svg")
     assert len(charts) == 2 and not given.select("svg") and not given.select("td[style], th[style]")
     assert [img["alt"] for img in given.select("figure.xxgk-chart img")] == [svg["aria-label"] for svg in charts]
@@ -250,6 +250,7 @@ def test_every_word_of_a_chart_lies_within_its_figure_and_each_bar_is_its_figure
 
 def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_largest(generated):
     from xxgk.rollup import charts, rollup
+    from xxgk.rollup.page import printed
 
     one = rollup.collect(generated[:20], TITLE, 2025)
     many = rollup.Rollup(TITLE, 2025, one.agencies * 4, (), one.summed, ())  # 80 agencies
@@ -258,7 +259,7 @@ def test_beyond_sixty_agencies_the_chart_and_the_printed_table_keep_the_forty_la
     html = rollup.comparison_html(many).html
     page = BeautifulSoup(html, "html.parser")
     assert len(page.select("tbody tr")) == 80
-    kept = BeautifulSoup(rollup.printed(html), "html.parser").select("tbody tr")
+    kept = BeautifulSoup(printed(html), "html.parser").select("tbody tr")
     assert len(kept) == 40
     # the 40 largest of 80 rows in which each agency appears 4 times: the 10 largest agencies
     largest = sorted(handled, key=handled.__getitem__, reverse=True)[:10]
@@ -275,6 +276,7 @@ def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_
 
     from xxgk.report.findings import Finding
     from xxgk.rollup import rollup
+    from xxgk.rollup.page import printed
 
     one = rollup.collect(generated[:20], TITLE, 2025)
     warning = Finding("X4", "warning", "proactive", "表二", "行政规范性文件", "规范性文件", "措辞不同", "")
@@ -285,10 +287,10 @@ def test_beyond_sixty_flagged_agencies_the_printed_listing_keeps_the_forty_with_
     many = rollup.Rollup(TITLE, 2025, agencies, (), one.summed, ())
     html = rollup.listing(many).html
     assert len(BeautifulSoup(html, "html.parser").select("li")) == 80
-    kept = [item.get_text() for item in BeautifulSoup(rollup.printed(html), "html.parser").select("li")]
+    kept = [item.get_text() for item in BeautifulSoup(printed(html), "html.parser").select("li")]
     most = sorted(range(80), key=lambda i: (-(i % 7), -(i % 5 or 1)))[:40]
     assert sorted(text.split("（")[1].split("）")[0] for text in kept) == sorted(f"a{i:02d}" for i in most)
-    assert "全部 80 个机关见 rollup.html" in BeautifulSoup(rollup.printed(html), "html.parser").get_text()
+    assert "全部 80 个机关见 rollup.html" in BeautifulSoup(printed(html), "html.parser").get_text()
 
 
 def test_a_blank_inside_a_row_of_table_three_leaves_the_report_out(generated):

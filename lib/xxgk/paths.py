@@ -39,6 +39,7 @@ ROLLUP_DIR = "_rollup"
 ROLLUP_NOTEBOOK = "rollup.ipynb"
 ROLLUP_HTML = "rollup.html"
 ROLLUP_PDF = "rollup.pdf"
+ROLLUP_INPUTS = "inputs.json"  # the roll-up's list of parameter files, beside its notebook
 # the kit's seal on the manifest (an HMAC with a key of this user's), so that a rebuild reuses
 # only what this kit wrote; not listed in the manifest, whose bytes must not depend on the key
 SEAL = ".xxgk-seal"

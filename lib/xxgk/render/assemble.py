@@ -21,7 +21,6 @@ from ..report.findings import Finding, errors, to_html
 from ..report.model import Report
 from ..report.references import figures_only
 from ..report.sections import Section
-from .audit import link_cells, listing
 
 LANGUAGE = "zh"
 PUBLICATION, AUDIT = "xxgk-report", "xxgk-audit"  # template folders in templates/
@@ -87,9 +86,17 @@ def _exporter(template: str) -> HTMLExporter:
         config.TagRemovePreprocessor.enabled = True
     exporter = _PageExporter(config=config, template_name=template,
                              extra_template_basedirs=[str(TEMPLATES)],
-                             filters={"highlighted_code": highlighted_code, "params_links": link_cells})
+                             filters={"highlighted_code": highlighted_code, "params_links": _params_links})
     exporter.language_code = LANGUAGE
     return exporter
+
+
+def _params_links(html: str) -> str:
+    """``audit.link_cells``, imported when an audit page is made: the audit module brings pandas
+    (0.4 s), which a publication page does not need (the roll-up's builder makes only one)."""
+    from .audit import link_cells
+
+    return link_cells(html)
 
 
 def forget_templates() -> None:
@@ -115,6 +122,8 @@ def audit_html(combined: NotebookNode, report: Report, provenance: dict,
     """Every cell's code and output, section by section, after the provenance block, the
     findings of the checks, the totals the kit computed and the parameter file ``params`` with
     line numbers; every value of the tables links to where that file writes it."""
+    from .audit import listing
+
     resources = _resources(report, provenance=provenance, findings=to_html(findings, "未发现问题。").html,
                            computed_totals=report.computed_totals,
                            params=listing(report, params.decode("utf-8-sig")).html)

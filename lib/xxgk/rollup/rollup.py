@@ -7,7 +7,6 @@ Pure functions of the parameter files; the roll-up notebook calls them and ``rol
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from dataclasses import dataclass
@@ -32,9 +31,9 @@ from ..report.params import previous_year_file, read_source
 from ..report.references import printed_amount
 from ..run import checkcache
 from ..run.forked import forked_map
+from .page import page_title
 
 _FMT = load_format()
-INPUTS = "inputs.json"  # the roll-up's list of parameter files, in its output folder
 # charts and printed pages show one line per agency up to MAX_LISTED agencies; beyond, the SHOWN
 # that handled most applications: hundreds of lines are not read, and
 # WeasyPrint takes 26 CPU-seconds to lay out a table of 1,000 (the web page lists every agency)
@@ -68,10 +67,6 @@ class Rollup:
     unusable: tuple[Unusable, ...]
     summed: Report
     findings: tuple[Finding, ...]  # the checks of the summed report
-
-
-def page_title(title: str, year: int) -> str:
-    return _FMT.title.format(subject=title, year=year) + "汇总"
 
 
 def read_inputs(path: str | Path) -> list[Path]:
@@ -263,24 +258,6 @@ def comparison_html(rollup: Rollup) -> Html:
     html = (f'<h2 class="xxgk-part">各机关对比</h2>{note}<table class="xxgk-comparison">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     return Html(html, frame.to_string())
-
-
-_SCREEN_ONLY = re.compile(r'<(tr|li) class="xxgk-screen-only">.*?</\1>', re.S)
-_CHART = re.compile(r'(<figure class="xxgk-chart">)(<svg [^>]*?aria-label="([^"]*)".*?</svg>)', re.S)
-
-
-def printed(page: str) -> str:
-    """The roll-up page as printed: without the rows and list items shown on screen only, which
-    WeasyPrint would otherwise style one by one before leaving them out (4 CPU-seconds for 1,000
-    agencies); each chart an image of its SVG, which WeasyPrint draws alike but no longer parses,
-    styles and boxes element by element as part of the page (0.2 CPU-s a chart of 40 agencies)."""
-    return _CHART.sub(_chart_image, _SCREEN_ONLY.sub("", page))
-
-
-def _chart_image(chart: re.Match[str]) -> str:
-    figure, svg, label = chart.groups()  # the label is escaped already, as the SVG's attribute
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f'{figure}<img alt="{label}" src="data:image/svg+xml;base64,{data}">'
 
 
 def heading(rollup: Rollup) -> Html:

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 
 from ..errors import KitError, ParamsError, UsageError
 from ..limits import CELL_TIMEOUT
-from ..paths import MANIFEST, ROLLUP_DIR, ROLLUP_HTML, ROLLUP_NOTEBOOK, ROLLUP_PDF, agency_dir, project_outputs
+from ..paths import (
+    MANIFEST,
+    ROLLUP_DIR,
+    ROLLUP_HTML,
+    ROLLUP_INPUTS,
+    ROLLUP_NOTEBOOK,
+    ROLLUP_PDF,
+    agency_dir,
+    project_outputs,
+)
 from ..report.sections import Section
 from ..run.batch import expand
 from ..run.project import Project
@@ -115,7 +124,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     template = warm_up(PRELOAD) if built != key else None
     from ..render import assemble, pdf
     from ..run.build import locked, staging, write_manifest
-    from .rollup import INPUTS, page_title, printed
+    from .page import page_title, printed
 
     if template:
         # until the template is ready, the first files are checked into the check cache here, on
@@ -131,7 +140,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
         # WeasyPrint is imported (1.5 s) while this process only waits for the notebook's kernel
         with ThreadPoolExecutor(1) as pool, staging(target) as stage:
             subsetter = pool.submit(pdf.check_subsetter)
-            (stage / INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
+            (stage / ROLLUP_INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
             notebook = _execute(stage, title, year, timeout, project)
             subsetter.result()
@@ -166,11 +175,10 @@ def _execute(stage: Path, title: str, year: int, timeout: float, project: Projec
     """The roll-up notebook in a kernel forked from the zygote, like a section's; an interruption
     ends the kernel at once."""
     from ..run.execute import execute_section
-    from .rollup import INPUTS
 
     warm_up(PRELOAD)
     try:
-        return execute_section(NOTEBOOK, {"inputs_path": INPUTS}, stage / ROLLUP_NOTEBOOK,
+        return execute_section(NOTEBOOK, {"inputs_path": ROLLUP_INPUTS}, stage / ROLLUP_NOTEBOOK,
                                {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout,
                                project=project)
     except BaseException:
