@@ -252,3 +252,32 @@ def test_a_damaged_digest_file_counts_as_empty(tmp_path, digests_cache, text):
     path = tmp_path / "face.otf"
     path.write_bytes(b"OTTO")
     assert provenance.file_digests([path]) == {path: digest(path)}
+
+
+def test_the_fonts_laid_out_with_are_hashed_while_the_pdf_is_drawn(example, digests_cache, monkeypatch):
+    """On a machine whose fonts were never hashed, the files the layout read are hashed on another
+    thread while WeasyPrint draws the PDF, not after it; the manifest's digests are those."""
+    import threading
+
+    from weasyprint import Document
+
+    hashed, seen_while_drawing = threading.Event(), []
+    hashing, drawing = provenance.file_digests, Document.write_pdf
+
+    def file_digests(paths):
+        found = hashing(paths)
+        if threading.current_thread() is not threading.main_thread():
+            hashed.set()
+        return found
+
+    def write_pdf(self, *args, **kwargs):
+        seen_while_drawing.append(hashed.wait(60))  # only a missing hashing thread makes it wait long
+        return drawing(self, *args, **kwargs)
+
+    monkeypatch.setattr(provenance, "file_digests", file_digests)
+    monkeypatch.setattr(Document, "write_pdf", write_pdf)
+    environment = pdf.render_pdf(SMALL_PAGE, example).environment
+    assert seen_while_drawing == [True]
+    kept = json.loads(digests_cache.read_text(encoding="utf-8"))
+    assert set(kept) >= {str(FANDOL)} and all(Path(file).suffix in pdf.FONT_SUFFIXES for file in kept)
+    assert {font["file"]: font["sha256"] for font in environment["fonts"]}[str(FANDOL)] == kept[str(FANDOL)][1]

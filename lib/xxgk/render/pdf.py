@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,7 @@ SUBSETTER_PACKAGE = "libharfbuzz-subset0"
 # the system libraries WeasyPrint lays out and embeds with, by their Linux names: glibc hands back the
 # copy WeasyPrint already loaded under the same name
 PANGO, HARFBUZZ, FONTCONFIG = "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1"
+FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc")
 DELETED = " (deleted)"  # /proc/self/maps after a mapped file's name: the file was removed or replaced
 
 
@@ -99,7 +101,11 @@ def render_page(html: str, title: str, author: str, *, archival: bool = False) -
     document.metadata.authors = [author]
     document.metadata.lang = PDF_LANGUAGE
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
-    data: bytes = document.write_pdf(**options)
+    # the font files the layout has read are hashed for the manifest while the PDF is drawn, on
+    # the other core (hashing leaves the GIL): 0.3 s of the first PDF a machine makes
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(provenance.file_digests, _font_files_mapped())
+        data: bytes = document.write_pdf(**options)
     return RenderedPdf(data, provenance.environment(fonts_used(document), libraries(), SUBSETTER))
 
 
@@ -202,6 +208,11 @@ def _face_name(font: Any) -> str:
     as in WeasyPrint's name for the font in the PDF (``/ABCDEF+Noto-Serif-CJK-SC-Bold``)."""
     name, family = font.name.decode("utf-8", "replace").partition("+")[2], font.family.replace(" ", "-")
     return font.family + (name.removeprefix(family).replace("-", " ") if name.startswith(family) else "")
+
+
+def _font_files_mapped() -> list[Path]:
+    """The font files mapped into this process (pango maps those it lays out with)."""
+    return [path for _, _, path, gone in _mapped_files() if not gone and path.suffix.lower() in FONT_SUFFIXES]
 
 
 def _mapped_files() -> list[tuple[int, int, Path, bool]]:
