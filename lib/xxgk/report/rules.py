@@ -193,7 +193,7 @@ def _foreign_places(report: Report, texts: list[tuple[str, str, str]]) -> Iterat
                        excerpt=mention.excerpt)
 
 
-_DIGITS_ONLY = re.compile(r"\D")
+_DIGITS_ONLY = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 
 
