@@ -238,11 +238,15 @@ def test_each_section_runs_in_its_own_clean_interpreter(tmp_path):
 
 
 def test_kernels_are_forked_from_the_template_process(tmp_path):
+    """A kernel is the zygote's child, with its imports; what they made is out of the kernel's
+    garbage collections (``gc.freeze``), whose full passes would walk it all."""
     from xxgk.run.zygote import zygote
 
     book = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("params_path = None\nprevious_path = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import os, sys\nprint(os.getppid(), 'pandas' in sys.modules, os.getcwd())")])
+        nbformat.v4.new_code_cell("import gc, os, sys\nimport pandas\n"
+                                  "print(os.getppid(), 'pandas' in sys.modules, os.getcwd(), gc.get_freeze_count(),\n"
+                                  "      any(o is vars(pandas) for o in gc.get_objects()))")])
     book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
     book.metadata.language_info = {"name": "python"}
     nbformat.write(book, tmp_path / "probe.ipynb")
@@ -251,8 +255,9 @@ def test_kernels_are_forked_from_the_template_process(tmp_path):
     before = os.getcwd()
     executed = execute_section(section, {"params_path": None, "previous_path": None},
                                tmp_path / "stage" / "out.ipynb", {}, agency="t", year=2025)
-    parent, preloaded, cwd = executed.cells[-1].outputs[0].text.split()
+    parent, preloaded, cwd, frozen, collected = executed.cells[-1].outputs[0].text.split()
     assert int(parent) == zygote().process.pid and preloaded == "True"
+    assert int(frozen) > 100_000 and collected == "False"  # pandas' module among the frozen
     # the kernel works in the notebook's folder; the builder, running sections in threads, never moves
     assert cwd == str(tmp_path / "stage") and os.getcwd() == before
     assert executed.metadata.kernelspec.name == "python3"  # a notebook keeps the kernel it names
