@@ -249,4 +249,5 @@ def test_a_rollups_builder_does_not_load_pandas(tmp_path):
              "except SystemExit as end:\n    code = end.code\n"
              "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'numpy', 'weasyprint'}))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    # WeasyPrint loaded: the command did run through to the PDF
     assert result.stdout.splitlines()[-1] == "0 ['weasyprint']", result.stdout + result.stderr

@@ -381,6 +381,16 @@ def _frozen_in_worker(_: int) -> int:
     return gc.get_freeze_count()
 
 
+class _Marker:
+    """An object the garbage collector tracks, to be looked for among its objects."""
+
+
+def _marker_collected(_: int) -> bool:
+    import gc
+
+    return any(type(item) is _Marker for item in gc.get_objects())
+
+
 def _failing(number: int) -> int:
     return 1 // (number - number)
 
@@ -401,6 +411,26 @@ def test_the_readers_run_with_the_parents_objects_frozen_and_the_parent_gets_the
     with pytest.raises(ZeroDivisionError):
         forked.forked_map(_failing, list(range(8)))
     assert gc.get_freeze_count() == 0
+
+
+def test_in_a_kernel_whose_template_was_frozen_the_readers_still_skip_its_own_objects(monkeypatch):
+    """A kernel starts with the zygote's objects frozen; what it made since (its shell, the
+    notebook's values) is frozen for its readers too, and stays so (gc.unfreeze would also thaw
+    the zygote's)."""
+    import gc
+
+    from xxgk.run import forked
+
+    monkeypatch.setattr(forked, "PER_WORKER", 2)
+    monkeypatch.setattr(forked.os, "cpu_count", lambda: 2)
+    gc.freeze()  # as the zygote did before forking the kernel
+    try:
+        made_since = _Marker()
+        assert not any(forked.forked_map(_marker_collected, list(range(8))))
+        assert not _marker_collected(0)  # still frozen here
+        del made_since
+    finally:
+        gc.unfreeze()
 
 
 def test_an_agency_that_sets_no_decimals_has_its_fees_compared_as_written(generated, tmp_path):

@@ -8,6 +8,7 @@ package to install, rather than producing a PDF of boxes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -102,10 +103,13 @@ def render_page(html: str, title: str, author: str, *, archival: bool = False) -
     document.metadata.lang = PDF_LANGUAGE
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
     # the font files the layout has read are hashed for the manifest while the PDF is drawn, on
-    # the other core (hashing leaves the GIL): 0.3 s of the first PDF a machine makes
+    # the other core (hashing leaves the GIL): 0.3 s of the first PDF a machine makes. A file that
+    # cannot be read is the manifest's to report (fonts_used reads it again), not this head start's
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(provenance.file_digests, _font_files_mapped())
+        ahead = pool.submit(provenance.file_digests, _font_files_mapped())
         data: bytes = document.write_pdf(**options)
+        with contextlib.suppress(OSError):
+            ahead.result()
     return RenderedPdf(data, provenance.environment(fonts_used(document), libraries(), SUBSETTER))
 
 
@@ -211,7 +215,8 @@ def _face_name(font: Any) -> str:
 
 
 def _font_files_mapped() -> list[Path]:
-    """The font files mapped into this process (pango maps those it lays out with)."""
+    """The font files mapped into this process: pango maps those it lays out with, and keeps them
+    mapped, so a long-lived process (a preview) lists the fonts of earlier pages too."""
     return [path for _, _, path, gone in _mapped_files() if not gone and path.suffix.lower() in FONT_SUFFIXES]
 
 

@@ -12,6 +12,7 @@ from ..report.format import load_format
 
 
 def page_title(title: str, year: int) -> str:
+    """The format's report title for ``title`` and ``year``, with 汇总 after it."""
     return load_format().title.format(subject=title, year=year) + "汇总"
 
 

@@ -141,7 +141,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
         with ThreadPoolExecutor(1) as pool, staging(target) as stage:
             subsetter = pool.submit(pdf.check_subsetter)
             (stage / ROLLUP_INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
-                                        encoding="utf-8")
+                                               encoding="utf-8")
             notebook = _execute(stage, title, year, timeout, project)
             subsetter.result()
             html = assemble.page_html(notebook, page_title(title, year))

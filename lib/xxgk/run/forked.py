@@ -25,14 +25,15 @@ def forked_map(function: Callable[[Item], Result], items: Sequence[Item]) -> lis
         return [function(item) for item in items]
     # the objects this process holds are left out of the workers' garbage collections: walking them
     # would write to every inherited page (copy on write) and cost the workers a sixth of their
-    # time; what this process had frozen itself stays frozen
-    frozen_here = gc.get_freeze_count() == 0
-    if frozen_here:
-        gc.freeze()
+    # time. Unfrozen afterwards only where nothing was frozen before: gc.unfreeze cannot tell this
+    # call's objects from the rest, and a kernel, which starts with the zygote's frozen, keeps its
+    # own frozen too until it exits
+    unfreeze_after = gc.get_freeze_count() == 0
+    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             return list(pool.map(function, items, chunksize=-(-len(items) // (4 * workers))))
     finally:
-        if frozen_here:
+        if unfreeze_after:
             gc.unfreeze()

@@ -74,7 +74,8 @@ def serve(path: str, parent: int, extra: list[str]) -> None:
     _fill_lazy_tables()
     # what the imports made lives as long as each kernel: out of the kernels' garbage collections,
     # whose full passes walked these 180,000 objects (0.1-0.2 s each, several a roll-up) and wrote
-    # to every page they are on, which fork had shared (copy on write)
+    # to every page they are on, which fork had shared (copy on write). No collection first: it
+    # would hold every kernel back by one such pass, to free what the imports left, a few objects
     gc.freeze()
     # children are reaped by the kernel as they exit: no zombies, no SIGCHLD handler to run
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
