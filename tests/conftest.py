@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+
+def pytest_configure(config):
+    """Ctrl-C as at a terminal for the commands the tests start: a shell without job control starts
+    a background command (``make test &`` in a script) with SIGINT ignored, every process below
+    inherits that, and the tests that stop a build or a preview with Ctrl-C would wait for it in
+    vain. Caught again in this process, it reaches the commands at the system's default."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "corpus"
