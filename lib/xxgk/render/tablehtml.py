@@ -24,18 +24,6 @@ from .htmlgrid import grid
 
 MERGE_LEFT = "\ue000"  # private-use character: never in real text, never merged by great-tables
 
-# the table's white shows through its cells: a background on each cell made the PDF paint ~280
-# white rectangles for nothing. The cells' rules say what CELL_STYLE writes on each cell, for
-# the PDF, which is made without those attributes (without_cell_styles).
-TABLE_CSS = """
-#{id} .gt_table {{ border-collapse: collapse; margin: 0.5em auto 1em; width: 100%; color: #000;
-  background: #fff; font-size: 10.5pt; line-height: 1.35; }}
-#{id} .gt_table th, #{id} .gt_table td {{ padding: 2pt 3pt; border: 0.75pt solid #000; vertical-align: middle;
-  text-align: center; font-weight: normal; }}
-#{id} .gt_table .gt_stub, #{id} .gt_table .gt_group_heading {{ text-align: left; }}
-#{id} .gt_table thead th, #{id} .gt_table thead td, #{id} .gt_table .xxgk-subhead > td {{ font-weight: bold; }}
-#{id} .gt_table .gt_column_spanner {{ display: inline; border: 0; padding: 0; }}
-"""
 # What a reader must see of each cell is written on the cell itself: JupyterLab's sanitizer drops
 # the table's <style> in an untrusted notebook (every notebook that came from another machine)
 # but keeps style attributes with these properties (tried in Chromium; table border= and align=
@@ -43,6 +31,18 @@ TABLE_CSS = """
 # printed report sets table 三's tighter.
 CELL_STYLE = "border: 0.75pt solid #000; vertical-align: middle; text-align: {align}; font-weight: {weight}"
 LEFT_ALIGNED = ("gt_stub", "gt_group_heading")
+
+# the table's white shows through its cells: a background on each cell made the PDF paint ~280
+# white rectangles for nothing. The cells' rules say what CELL_STYLE writes on each cell, for
+# the PDF, which is made without those attributes (without_cell_styles).
+TABLE_CSS = """
+#{id} .gt_table {{ border-collapse: collapse; margin: 0.5em auto 1em; width: 100%; color: #000;
+  background: #fff; font-size: 10.5pt; line-height: 1.35; }}
+#{id} .gt_table th, #{id} .gt_table td {{ padding: 2pt 3pt; {cell}; }}
+{left_aligned} {{ text-align: left; }}
+#{id} .gt_table thead th, #{id} .gt_table thead td, #{id} .gt_table .xxgk-subhead > td {{ font-weight: bold; }}
+#{id} .gt_table .gt_column_spanner {{ display: inline; border: 0; padding: 0; }}
+"""
 CELL_STYLES = tuple(f' style="{CELL_STYLE.format(align=align, weight=weight)}"'
                     for align in ("left", "center") for weight in ("bold", "normal"))
 
@@ -61,7 +61,7 @@ def finish(raw_html: str, table_id: str, subhead_rows: frozenset[int] = frozense
     for style in soup.find_all("style"):
         style.decompose()
     style = soup.new_tag("style")
-    style.string = TABLE_CSS.format(id=table_id)
+    style.string = _table_css(table_id)
     container.insert(0, style)
     table = container.find("table")
     assert table is not None
@@ -97,6 +97,12 @@ def without_cell_styles(page: str) -> str:
     for attribute in CELL_STYLES:
         page = page.replace(attribute, "")
     return page
+
+
+def _table_css(table_id: str) -> str:
+    left_aligned = ", ".join(f"#{table_id} .gt_table .{name}" for name in LEFT_ALIGNED)
+    return TABLE_CSS.format(id=table_id, cell=CELL_STYLE.format(align="center", weight="normal"),
+                            left_aligned=left_aligned)
 
 
 def _style_cells(table: Tag) -> None:
