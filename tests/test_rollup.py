@@ -139,6 +139,22 @@ def test_weasyprint_gets_the_charts_as_images_and_makes_the_same_pdf(twenty, mon
     assert made == pdf.render_page(cells_styled_alone(html), TITLE, TITLE).data
 
 
+def test_the_charts_start_a_page_of_the_pdf_and_its_pages_are_numbered_on(twenty):
+    """The summed tables are laid out while the kernel draws the charts (the chart's cell is
+    tagged new-page), the rest after: the charts start a page, and the numbers run on."""
+    import pdfplumber
+
+    from xxgk.report.format import load_format
+
+    with pdfplumber.open(twenty[2] / "rollup.pdf") as document:
+        text = [page.extract_text() or "" for page in document.pages]
+    assert [line for page in text for line in page.splitlines() if "—" in line] == [
+        f"— {number} —" for number in range(1, len(text) + 1)]
+    charts = next(number for number, page in enumerate(text) if "图1" in page)
+    appeals = next(number for number, page in enumerate(text) if load_format().part("appeals").heading in page)
+    assert appeals == charts - 1
+
+
 def test_an_unchanged_set_is_not_rolled_up_again_and_a_changed_one_is(twenty):
     folder, files, outputs = twenty
     before = digests(outputs)

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -90,14 +91,26 @@ def render_pdf(html: str, report: Report, *, archival: bool = False) -> Rendered
     return render_page(html, report.display_title, report.agency.name, archival=archival)
 
 
-def render_page(html: str, title: str, author: str, *, archival: bool = False) -> RenderedPdf:
-    """A publication page as PDF titled ``title`` by ``author``, with what made its bytes."""
+def lay_out(html: str, *, pages_before: int = 0) -> Any:
+    """``html`` laid out by WeasyPrint, its pages numbered on after ``pages_before`` pages: a part
+    of a page that starts a new page, laid out on its own (``render_page`` writes it)."""
     load_weasyprint()
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
+    # WeasyPrint counts a page before applying its reset: the first page shows the number reset to
+    numbered_on = [CSS(string=f"@page :first {{ counter-reset: page {pages_before + 1} }}")] if pages_before else []
+    return HTML(string=without_cell_styles(html)).render(stylesheets=numbered_on)
+
+
+def render_page(html: str, title: str, author: str, *, archival: bool = False,
+                laid_out: Sequence[Any] = ()) -> RenderedPdf:
+    """A publication page as PDF titled ``title`` by ``author``, with what made its bytes;
+    ``laid_out``: the parts of the page before ``html``, each laid out by ``lay_out``."""
+    load_weasyprint()
     check_fonts()
     check_subsetter()
-    document = HTML(string=without_cell_styles(html)).render()
+    parts = [*laid_out, lay_out(html, pages_before=sum(len(part.pages) for part in laid_out))]
+    document = parts[0].copy([page for part in parts for page in part.pages])
     document.metadata.title = title
     document.metadata.authors = [author]
     document.metadata.lang = PDF_LANGUAGE

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,6 +123,7 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
     # (about 2 s); where nothing was rolled up it started before the files were read for the key
     template = warm_up(PRELOAD) if built != key else None
     from ..render import assemble, pdf
+    from ..render.pdfparts import PdfParts
     from ..run.build import locked, staging, write_manifest
     from .page import page_title, printed
 
@@ -137,16 +138,15 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
             return RollupResult(target, "unchanged", len(paths))
         warm_up(PRELOAD)  # where the outputs in place looked up to date but were not
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
-        # WeasyPrint is imported (1.5 s) while this process only waits for the notebook's kernel
-        with ThreadPoolExecutor(1) as pool, staging(target) as stage:
-            subsetter = pool.submit(pdf.check_subsetter)
+        # WeasyPrint is imported, and the summed tables laid out for the PDF, on a thread while
+        # this process only waits for the notebook's kernel
+        with PdfParts(page_title(title, year), title, printed) as printing, staging(target) as stage:
             (stage / ROLLUP_INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")
-            notebook = _execute(stage, title, year, timeout, project)
-            subsetter.result()
+            notebook = _execute(stage, title, year, timeout, project, printing.cell_started)
             html = assemble.page_html(notebook, page_title(title, year))
             (stage / ROLLUP_HTML).write_text(html, encoding="utf-8")
-            rendered = pdf.render_page(printed(html), page_title(title, year), title)
+            rendered = printing.render(notebook)
             (stage / ROLLUP_PDF).write_bytes(rendered.data)
             manifest = provenance.manifest(record, settings, stage, cache={"assembly": key},
                                            environment=rendered.environment)
@@ -171,7 +171,8 @@ def _built_from(target: Path) -> str | None:
         return None
 
 
-def _execute(stage: Path, title: str, year: int, timeout: float, project: Project) -> NotebookNode:
+def _execute(stage: Path, title: str, year: int, timeout: float, project: Project,
+             on_cell_start: Callable[..., None]) -> NotebookNode:
     """The roll-up notebook in a kernel forked from the zygote, like a section's; an interruption
     ends the kernel at once."""
     from ..run.execute import execute_section
@@ -180,7 +181,7 @@ def _execute(stage: Path, title: str, year: int, timeout: float, project: Projec
     try:
         return execute_section(NOTEBOOK, {"inputs_path": ROLLUP_INPUTS}, stage / ROLLUP_NOTEBOOK,
                                {"title": title, "year": year}, agency=ROLLUP_DIR, year=year, timeout=timeout,
-                               project=project)
+                               project=project, on_cell_start=on_cell_start)
     except BaseException:
         stop_kernels()
         raise

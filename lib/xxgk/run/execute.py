@@ -6,6 +6,7 @@ import ast
 import copy
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -216,20 +217,21 @@ def _assign(source: str, values: dict[str, Any]) -> str:
 
 
 def execute_section(section: Section, inputs: dict[str, str | None], output: Path,
-                    options: dict[str, Any], *, agency: str, year: int,
-                    timeout: float = CELL_TIMEOUT, project: Project | None = None) -> NotebookNode:
+                    options: dict[str, Any], *, agency: str, year: int, timeout: float = CELL_TIMEOUT,
+                    project: Project | None = None, on_cell_start: Callable[..., None] | None = None) -> NotebookNode:
     """Run ``section``'s notebook (``project``'s own, else the kit's) with the given ``INPUTS``
     and options into ``output`` (cwd: its folder, where the input files are); return it as kept
     there, settled."""
     source = nbformat.read(notebook_path(section, project), as_version=4)
     return run_notebook(section, parameterized(source, {**inputs, **options}), output,
-                        agency=agency, year=year, timeout=timeout)
+                        agency=agency, year=year, timeout=timeout, on_cell_start=on_cell_start)
 
 
 def run_notebook(section: Section, notebook: NotebookNode, output: Path, *, agency: str, year: int,
-                 timeout: float = CELL_TIMEOUT) -> NotebookNode:
+                 timeout: float = CELL_TIMEOUT, on_cell_start: Callable[..., None] | None = None) -> NotebookNode:
     """Run ``notebook``, whose parameters are already set, as ``section``'s into ``output`` (cwd:
-    its folder) in a fresh kernel; return it as kept there, settled."""
+    its folder) in a fresh kernel; return it as kept there, settled. ``on_cell_start``: called
+    (nbclient's hook) with each cell before it runs, the cells before it done."""
     where = f"{section.heading}（{section.notebook}）"
 
     def failed(message: str, cell: int | None, ename: str, evalue: str) -> SectionError:
@@ -247,6 +249,7 @@ def run_notebook(section: Section, notebook: NotebookNode, output: Path, *, agen
             extra_arguments=KERNEL_ARGUMENTS, execution_timeout=timeout,
             kernel_manager_class="xxgk.run.provisioner.ForkKernelManager",
             shutdown_kernel="immediate",  # the notebook is done: no graceful shutdown to wait for
+            on_cell_start=on_cell_start,
         )
     except PapermillExecutionError as error:
         first_line = next(iter(error.source.strip().splitlines()), "")
