@@ -139,9 +139,9 @@ def test_weasyprint_gets_the_charts_as_images_and_makes_the_same_pdf(twenty, mon
     assert made == pdf.render_page(cells_styled_alone(html), TITLE, TITLE).data
 
 
-def test_the_charts_start_a_page_of_the_pdf_and_its_pages_are_numbered_on(twenty):
-    """The summed tables are laid out while the kernel draws the charts (the chart's cell is
-    tagged new-page), the rest after: the charts start a page, and the numbers run on."""
+def test_table_three_and_the_charts_start_pages_of_the_pdf_and_its_pages_are_numbered_on(twenty):
+    """The summed tables are laid out while the kernel goes on (the cells of table 三 and of the
+    charts are tagged new-page), the rest after: those start a page, and the numbers run on."""
     import pdfplumber
 
     from xxgk.report.format import load_format
@@ -150,9 +150,11 @@ def test_the_charts_start_a_page_of_the_pdf_and_its_pages_are_numbered_on(twenty
         text = [page.extract_text() or "" for page in document.pages]
     assert [line for page in text for line in page.splitlines() if "—" in line] == [
         f"— {number} —" for number in range(1, len(text) + 1)]
+    heading = {part: next(number for number, page in enumerate(text) if load_format().part(part).heading in page)
+               for part in ("proactive", "requests", "appeals")}
+    assert heading["proactive"] == 0 and text[heading["requests"]].startswith(load_format().part("requests").heading)
     charts = next(number for number, page in enumerate(text) if "图1" in page)
-    appeals = next(number for number, page in enumerate(text) if load_format().part("appeals").heading in page)
-    assert appeals == charts - 1
+    assert heading["appeals"] == charts - 1
 
 
 def test_an_unchanged_set_is_not_rolled_up_again_and_a_changed_one_is(twenty):
