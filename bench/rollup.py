@@ -12,8 +12,9 @@ cache). Then where the time goes, step by step, wall and CPU of this process and
 workers (``resource.getrusage`` of self and children), imports excluded: reading and checking
 the files (empty cache, then filled, then with the first 40 % kept, as the builder's check ahead
 leaves them: the workers must still finish together), summing, the tables, the charts, the
-comparison, the page (nbconvert) and the PDF (WeasyPrint, every part laid out at the end), and of
-it the first part, which the command lays out while the kernel still runs.
+comparison, the page (nbconvert) and the PDF (each part's page by nbconvert, then WeasyPrint, every
+part laid out at the end), and the layout of its first part, which the command does while the kernel
+still runs.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from bench import BIN, machine_speed, tree_pss  # noqa: E402
 from synthetic import write_agencies  # noqa: E402
 from xxgk.paths import ROLLUP_NOTEBOOK  # noqa: E402
 from xxgk.render import assemble, pdf, tables
-from xxgk.render.pdfparts import PdfParts, parts
+from xxgk.render.pdfparts import PdfParts, page_parts
 from xxgk.rollup import charts, page, rollup
 from xxgk.run import checkcache  # noqa: E402
 from xxgk.run.batch import expand  # noqa: E402
@@ -90,10 +91,11 @@ def phases(folder: Path, executed: Path) -> dict[str, tuple[float, float]]:
     lap("page (nbconvert)")
     with PdfParts(title, TITLE, page.printed) as printing:
         printing.render(notebook)
-    lap("PDF (WeasyPrint)")
-    first = nbformat.v4.new_notebook(cells=parts(notebook.cells)[0])
-    pdf.lay_out(page.printed(assemble.page_html(first, title)))
-    lap("  its first part")
+    lap("PDF (in parts)")
+    first = page.printed(assemble.page_html(nbformat.v4.new_notebook(cells=page_parts(notebook.cells)[0]), title))
+    clock = _clock()
+    pdf.lay_out(first)
+    lap("  layout of part 1")
     return seconds
 
 

@@ -157,6 +157,34 @@ def test_table_three_and_the_charts_start_pages_of_the_pdf_and_its_pages_are_num
     assert heading["appeals"] == charts - 1
 
 
+def test_the_command_lays_out_the_summed_tables_while_its_kernel_runs(generated, tmp_path, monkeypatch):
+    """The notebook's tags, papermill's hook and the thread together: of the three parts of the
+    page, the two before the charts are laid out on the thread, the charts' after the kernel."""
+    import threading
+
+    from xxgk.render import pdf
+    from xxgk.rollup import rollupbuild
+    from xxgk.run.zygote import stop_kernels, warm_up
+
+    threads: list[bool] = []
+    lay_out = pdf.lay_out
+
+    def counted(html, **options):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return lay_out(html, **options)
+
+    monkeypatch.setattr(pdf, "lay_out", counted)
+    folder = project(tmp_path, generated[:3])
+    stop_kernels()  # the zygote the other tests started has no roll-up modules
+    try:
+        rollupbuild.roll_up([str(folder)], TITLE)
+    finally:
+        stop_kernels()
+        warm_up()
+    assert threads == [False, False, True]
+    assert (tmp_path / "outputs" / "2025" / "_rollup" / "rollup.pdf").is_file()
+
+
 def test_an_unchanged_set_is_not_rolled_up_again_and_a_changed_one_is(twenty):
     folder, files, outputs = twenty
     before = digests(outputs)

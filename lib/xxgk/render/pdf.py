@@ -97,7 +97,7 @@ def lay_out(html: str, *, pages_before: int = 0) -> Any:
     load_weasyprint()
     from weasyprint import CSS, HTML
 
-    # WeasyPrint counts a page before applying its reset: the first page shows the number reset to
+    # a page whose @page rule resets the page counter is not counted as well: it shows the number reset to
     numbered_on = [CSS(string=f"@page :first {{ counter-reset: page {pages_before + 1} }}")] if pages_before else []
     return HTML(string=without_cell_styles(html)).render(stylesheets=numbered_on)
 

@@ -138,8 +138,8 @@ def roll_up(patterns: list[str], title: str, output: Path | None = None, *, forc
             return RollupResult(target, "unchanged", len(paths))
         warm_up(PRELOAD)  # where the outputs in place looked up to date but were not
         pdf.check_fonts()  # before any work, but not for a roll-up that has nothing to do
-        # WeasyPrint is imported, and the summed tables laid out for the PDF, on a thread while
-        # this process only waits for the notebook's kernel
+        # WeasyPrint is imported, and the summed tables laid out for the PDF, on a thread, on this
+        # process's otherwise idle core, while the notebook's kernel runs
         with PdfParts(page_title(title, year), title, printed) as printing, staging(target) as stage:
             (stage / ROLLUP_INPUTS).write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1) + "\n",
                                                encoding="utf-8")
