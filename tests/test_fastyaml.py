@@ -92,6 +92,21 @@ def test_what_it_does_not_vouch_for_goes_to_the_full_reader(text):
     assert fastyaml.load(text) is None
 
 
+# every character libyaml and ruamel might read apart: the controls, NEL, the edges of what YAML
+# prints, surrogates, LS and PS, the BOM, the non-characters, and characters beyond U+FFFF
+CHARACTERS = [chr(c) for c in (*range(0x00, 0x21), *range(0x7e, 0xa2), 0xd7ff, 0xd800, 0xdfff, 0xe000, 0x2027,
+                               0x2028, 0x2029, 0x202a, 0xfefe, 0xfeff, 0xff00, 0xfffd, 0xfffe, 0xffff, 0x10000,
+                               0x1f600, 0x10ffff)]
+
+
+@pytest.mark.parametrize("character", CHARACTERS, ids=lambda character: f"U+{ord(character):04X}")
+def test_any_character_in_a_value_is_read_as_ruamel_reads_it_or_left_to_it(character):
+    for text in (f"key: 'a{character}b'\n", f"key: a{character}b\n", f"key: |-\n  a{character}b\n",
+                 f"a: 1{character}b: 2\n",  # a line break to YAML 1.1 only
+                 f"a: 1\n{character}\n"):  # a BOM past the start
+        assert agrees_or_falls_back(text), repr(text)
+
+
 def test_beyond_the_kits_limits_it_gives_no_answer(tmp_path):
     """``params`` takes the fast reader's values as they are, so the limits on nesting and on
     values are the fast reader's too: beyond them it gives no answer, ruamel reads the file and
