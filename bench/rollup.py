@@ -13,8 +13,8 @@ workers (``resource.getrusage`` of self and children), imports excluded: reading
 the files (empty cache, then filled, then with the first 40 % kept, as the builder's check ahead
 leaves them: the workers must still finish together), summing, the tables, the charts, the
 comparison, the page (nbconvert) and the PDF (each part's page by nbconvert, then WeasyPrint, every
-part laid out at the end), and the layout of its first part, which the command does while the kernel
-still runs.
+part laid out at the end), and the layout of its parts but the last, which the command does while
+the kernel still runs.
 """
 
 from __future__ import annotations
@@ -92,10 +92,13 @@ def phases(folder: Path, executed: Path) -> dict[str, tuple[float, float]]:
     with PdfParts(title, TITLE, page.printed) as printing:
         printing.render(notebook)
     lap("PDF (in parts)")
-    first = page.printed(assemble.page_html(nbformat.v4.new_notebook(cells=page_parts(notebook.cells)[0]), title))
+    *early, _ = [page.printed(assemble.page_html(nbformat.v4.new_notebook(cells=cells), title))
+                 for cells in page_parts(notebook.cells)]
     clock = _clock()
-    pdf.lay_out(first)
-    lap("  layout of part 1")
+    pages = 0
+    for html in early:
+        pages += len(pdf.lay_out(html, pages_before=pages).pages)
+    lap("  layout of early parts")
     return seconds
 
 
