@@ -32,6 +32,20 @@ def generated(tmp_path_factory) -> list[Path]:
     return write_agencies(tmp_path_factory.mktemp("generated"), 40, seed=13)
 
 
+@pytest.fixture(scope="module")
+def rollup_zygote():
+    """This process's kernel template with the roll-up's modules, for the tests that run the
+    roll-up here (the one the other tests started has none); the usual one again afterwards."""
+    from xxgk.rollup import rollupbuild
+    from xxgk.run.zygote import stop_kernels, warm_up
+
+    stop_kernels()
+    warm_up(rollupbuild.PRELOAD)
+    yield
+    stop_kernels()
+    warm_up()
+
+
 def project(root: Path, files: list[Path]) -> Path:
     """``root/params/2025/`` holding ``files``; the first LAST_YEAR also in ``params/2024/``,
     a year earlier."""
@@ -157,14 +171,14 @@ def test_table_three_and_the_charts_start_pages_of_the_pdf_and_its_pages_are_num
     assert heading["appeals"] == charts - 1
 
 
-def test_the_command_lays_out_the_summed_tables_while_its_kernel_runs(generated, tmp_path, monkeypatch):
+def test_the_command_lays_out_the_summed_tables_while_its_kernel_runs(generated, tmp_path, monkeypatch,
+                                                                     rollup_zygote):
     """The notebook's tags, papermill's hook and the thread together: of the three parts of the
     page, the two before the charts are laid out on the thread, the charts' after the kernel."""
     import threading
 
     from xxgk.render import pdf
     from xxgk.rollup import rollupbuild
-    from xxgk.run.zygote import stop_kernels, warm_up
 
     threads: list[bool] = []
     lay_out = pdf.lay_out
@@ -174,13 +188,7 @@ def test_the_command_lays_out_the_summed_tables_while_its_kernel_runs(generated,
         return lay_out(html, **options)
 
     monkeypatch.setattr(pdf, "lay_out", counted)
-    folder = project(tmp_path, generated[:3])
-    stop_kernels()  # the zygote the other tests started has no roll-up modules
-    try:
-        rollupbuild.roll_up([str(folder)], TITLE)
-    finally:
-        stop_kernels()
-        warm_up()
+    rollupbuild.roll_up([str(project(tmp_path, generated[:3]))], TITLE)
     assert threads == [False, False, True]
     assert (tmp_path / "outputs" / "2025" / "_rollup" / "rollup.pdf").is_file()
 
@@ -395,13 +403,12 @@ def test_the_reading_processes_die_with_the_process_that_forked_them(tmp_path):
     assert not [pid for pid in workers if running(pid)]
 
 
-def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
+def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path, rollup_zygote):
     """The zygote of a roll-up imports matplotlib before the kernel asks (1.5 s in the kernel)."""
     import nbformat
 
     from xxgk.rollup import rollupbuild
     from xxgk.run.execute import execute_section
-    from xxgk.run.zygote import stop_kernels, warm_up
 
     book = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("inputs_path = None", metadata={"tags": ["parameters"]}),
@@ -409,15 +416,8 @@ def test_the_rollup_kernel_starts_with_the_charts_imported(tmp_path):
             "import sys\nprint('matplotlib' in sys.modules, 'xxgk.rollup.charts' in sys.modules)")])
     book.metadata.kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
     nbformat.write(book, tmp_path / "probe.ipynb")
-    stop_kernels()  # the zygote the other tests started has no roll-up modules
-    try:
-        warm_up(rollupbuild.PRELOAD)
-        executed = execute_section(rollupbuild._RollupNotebook("rollup", str(tmp_path / "probe.ipynb")),
-                                   {"inputs_path": None},
-                                   tmp_path / "out.ipynb", {}, agency="t", year=2025)
-    finally:
-        stop_kernels()
-        warm_up()
+    executed = execute_section(rollupbuild._RollupNotebook("rollup", str(tmp_path / "probe.ipynb")),
+                               {"inputs_path": None}, tmp_path / "out.ipynb", {}, agency="t", year=2025)
     assert executed.cells[-1].outputs[0].text.split() == ["True", "True"]
 
 
