@@ -58,8 +58,9 @@ class PdfParts:
 
     def cell_started(self, cell: NotebookNode, **_: Any) -> None:
         """nbclient's hook before each cell: where a part ends, lay it out on the thread. Its HTML
-        is exported here, while the kernel waits for this cell (10-30 ms): papermill goes on editing
-        the cells, and nbconvert's exporter is not shared with the thread."""
+        is exported here, while the kernel waits for this cell (10-80 ms, the first call loading
+        nbconvert's templates): papermill goes on editing the cells, and nbconvert's exporter is
+        not shared with the thread."""
         assert self._pool is not None
         if NEW_PAGE in cell.metadata.get("tags", []) and len(self._seen) > self._part_start:
             html = self._html(self._seen[self._part_start:])
