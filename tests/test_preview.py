@@ -7,6 +7,7 @@ order in one test, as a statistician's session does."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -150,9 +151,20 @@ def test_pdf_and_word_only_when_asked(served, browser):
     assert urllib.request.urlopen(url + "report.docx", timeout=10).read().startswith(b"PK")
 
 
-@pytest.mark.parametrize(("stop", "refreshing"), [(signal.SIGTERM, True), (signal.SIGINT, True),
-                                                  (signal.SIGINT, False)])
-def test_stopping_leaves_no_process_and_the_outputs_as_they_were(project, temp, stop, refreshing):
+def _signal_another_thread(pid: int, number: int) -> None:
+    """Signal ``number`` to one of ``pid``'s threads but its main one: where the kernel may put
+    a signal sent to the process (to any thread that does not block it)."""
+    others = sorted(int(task) for task in os.listdir(f"/proc/{pid}/task") if int(task) != pid)
+    assert others, "the preview watches and serves on threads of its own"
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.tgkill(pid, others[0], number) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill")
+
+
+@pytest.mark.parametrize(("stop", "refreshing", "to_thread"),
+                         [(signal.SIGTERM, True, False), (signal.SIGINT, True, False), (signal.SIGINT, False, False),
+                          (signal.SIGINT, False, True)])
+def test_stopping_leaves_no_process_and_the_outputs_as_they_were(project, temp, stop, refreshing, to_thread):
     params, outputs = project / "params" / "2025" / "emin.yaml", _tree(project / "outputs")
     process, url = start_preview(params, temp)
     deadline = time.monotonic() + WAIT
@@ -166,8 +178,14 @@ def test_stopping_leaves_no_process_and_the_outputs_as_they_were(project, temp, 
             time.sleep(0.1)
         family = descendants(process.pid)
         assert family, "the template process stays warm between saves"
-    process.send_signal(stop)
-    out, err = process.communicate(timeout=WAIT)
+    if to_thread:  # the main thread, waiting for the next save, must still wake to stop
+        _signal_another_thread(process.pid, stop)
+    else:
+        process.send_signal(stop)
+    try:
+        out, err = process.communicate(timeout=WAIT)
+    finally:
+        process.kill()
     assert process.returncode == 0, err
     assert "预览已结束" in out and err == ""
     alive = [pid for pid in family if running(pid)]

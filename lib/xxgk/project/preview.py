@@ -42,6 +42,10 @@ from .previewserver import PreviewServer, View
 
 FOLDER_PREFIX = "xxgk-preview-"
 STEP_MS = 30  # quiet time that ends a burst of events (an editor's write-to-temp-and-rename)
+# how often the waiting main thread wakes: Python runs a signal's handler (Ctrl-C, SIGTERM) in the
+# main thread, and the kernel may hand the signal to another thread (the watcher's, the server's),
+# which leaves a main thread blocked with no time limit waiting for the next save
+SIGNAL_CHECK_SECONDS = 0.5
 
 
 def shown_in(field: str) -> str | None:
@@ -258,7 +262,8 @@ def preview(params: Path, *, port: int = 0, previous: Path | None = None, open_b
                 session.update(error=f"xxgk 内部错误：{type(error).__name__}: {error}", updating=False)
             if exports:
                 session.export()
-            changed.wait()
+            while not changed.wait(SIGNAL_CHECK_SECONDS):
+                pass
             changed.clear()
     finally:
         stop.set()
